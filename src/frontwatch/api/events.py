@@ -1,0 +1,90 @@
+"""/events, /events/{id}, /events.geojson and /facets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from frontwatch.api.deps import CursorDep, EventFilterDep, Limit, StoreDep, require_read
+from frontwatch.api.errors import not_found
+from frontwatch.api.schemas import (
+    ArticleRefOut,
+    CountOut,
+    ErrorOut,
+    EventDetailOut,
+    EventOut,
+    FacetsOut,
+    Page,
+    context_around,
+)
+from frontwatch.export import feature_collection
+from frontwatch.store import query
+
+router = APIRouter(tags=["events"], dependencies=[Depends(require_read)])
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut}, 422: {"model": ErrorOut}, 401: {"model": ErrorOut}, 403: {"model": ErrorOut}
+}  # fmt: skip
+
+
+@router.get("/events", response_model=Page[EventOut], summary="List events", responses=_ERRORS)
+def list_events(
+    store: StoreDep, flt: EventFilterDep, cursor: CursorDep, limit: Limit = 100
+) -> Page[EventOut]:
+    """Events matching every given filter, ordered by date then id; follow `next_cursor` for more."""
+    page = query.events_page(store, flt, limit=limit, cursor=cursor)
+    return Page[EventOut](
+        items=[EventOut.from_event(e) for e in page.items],
+        next_cursor=query.encode_cursor(page.next) if page.next else None,
+    )
+
+
+@router.get(
+    "/events.geojson",
+    summary="Events as a GeoJSON FeatureCollection",
+    responses={200: {"content": {"application/geo+json": {}}}, **_ERRORS},
+)
+def events_geojson(store: StoreDep, flt: EventFilterDep, limit: Limit | None = None) -> dict[str, Any]:
+    """The same filters as /events, every match (or the first `limit`); events with no place are left out."""
+    events = query.iter_events(store, flt, limit=limit)
+    return feature_collection(EventOut.from_event(e) for e in events)
+
+
+@router.get("/events/{event_id}", response_model=EventDetailOut, summary="One event", responses=_ERRORS)
+def get_event(store: StoreDep, event_id: str) -> EventDetailOut:
+    """The event with its article and the paragraph that holds its evidence."""
+    found = query.event_with_article(store, event_id)
+    if found is None:
+        raise not_found("event", event_id)
+    event, article = found
+    out = EventOut.from_event(event)
+    return EventDetailOut(
+        **dict(out),
+        article=ArticleRefOut(
+            id=article.id,
+            title=article.title,
+            url=article.url,
+            source=article.source,
+            published=article.published,
+        ),
+        context=context_around(article.text, event.evidence.start_char, event.evidence.end_char),
+    )
+
+
+@router.get("/facets", response_model=FacetsOut, summary="Counts for the map's filters", responses=_ERRORS)
+def facets(store: StoreDep, flt: EventFilterDep) -> FacetsOut:
+    """Date range, counts per type, sub-type, actor and modality of the events matching the filters."""
+    f = query.facets(store, flt)
+
+    def counts(pairs: list[tuple[str, int]]) -> list[CountOut]:
+        return [CountOut(value=v, count=n) for v, n in pairs]
+
+    return FacetsOut(
+        date_min=f.date_min,
+        date_max=f.date_max,
+        event_types=counts(f.event_types),
+        sub_event_types=counts(f.sub_event_types),
+        actors=counts(f.actors),
+        modalities=counts(f.modalities),
+        count=f.count,
+    )

@@ -1,0 +1,214 @@
+"""`frontwatch control`, `conflicts` and `merge`: thin shells over frontwatch.derive."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from frontwatch import derive
+from frontwatch.api.control import ConflictOut, ControlIntervalOut
+from frontwatch.cli.app import main
+from frontwatch.control import ControlInterval
+from frontwatch.errors import FrontWatchError
+from frontwatch.store import Store, open_store
+from frontwatch.store.query import BBox, InvalidFilter
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _open(ctx: click.Context) -> Store:
+    try:
+        return open_store(ctx.obj.db_url)
+    except FrontWatchError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _dump(items: Any) -> None:
+    json.dump(items, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _when(day: Any, precision: Any) -> str:
+    if day is None:
+        return "?"
+    return day.isoformat() if str(precision) == "day" else f"{precision} {day.isoformat()}"
+
+
+def _table(title: str, intervals: list[ControlInterval], *, with_place: bool) -> Table:
+    table = Table(title=title)
+    columns = ["place"] if with_place else []
+    for name in (*columns, "holder", "since", "until", "modality", "sources", "claimed by", "events"):
+        table.add_column(name, overflow="fold")
+    for i in intervals:
+        cells = [i.place.name] if with_place else []
+        status = f"{len(i.sources)} ({i.status})" + (" [red]disputed[/red]" if i.disputed else "")
+        table.add_row(
+            *cells,
+            i.holder,
+            _when(i.since, i.since_precision),
+            _when(i.until, i.until_precision) if i.until else "-",
+            str(i.modality),
+            status,
+            "; ".join(i.claimants) or "-",
+            " ".join(e[:12] for e in i.events),
+        )
+    return table
+
+
+@main.command()
+@click.argument("place", required=False)
+@click.option("--date", "day", type=_DATE, help="List who held what on this day (YYYY-MM-DD) instead.")
+@click.option("--bbox", metavar="MINLON,MINLAT,MAXLON,MAXLAT", help="With --date: only places in this box.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON: the intervals with holder, since, until, ..."
+)
+@click.pass_context
+def control(
+    ctx: click.Context, place: str | None, day: datetime | None, bbox: str | None, as_json: bool
+) -> None:
+    """Who held PLACE (a name or gazetteer entry id) when, or with --date, who held what on a day."""
+    if (place is None) == (day is None):
+        raise click.UsageError("give a PLACE or --date, not both and not neither")
+    if bbox and day is None:
+        raise click.UsageError("--bbox goes with --date")
+    try:
+        box = BBox.parse(bbox) if bbox else None
+    except InvalidFilter as exc:
+        raise click.BadParameter(str(exc), param_hint="--bbox") from exc
+    store = _open(ctx)
+    try:
+        if day is not None:
+            bounds = (box.minlon, box.minlat, box.maxlon, box.maxlat) if box else None
+            held = derive.store_held_on(store, day.date(), bbox=bounds)
+            timelines = []
+        else:
+            assert place is not None
+            timelines = derive.place_timelines(store, place)
+    finally:
+        store.close()
+    if day is not None:
+        if as_json:
+            _dump([ControlIntervalOut.from_interval(i).model_dump(mode="json") for i in held])
+        else:
+            Console().print(
+                _table(f"held on {day.date().isoformat()}: {len(held)} places", held, with_place=True)
+            )
+        return
+    if not timelines:
+        raise click.ClickException(f"no control changes reported for {place!r}")
+    if as_json:
+        _dump([
+            {
+                "place": {"id": e.id, "name": e.name, "lat": e.lat, "lon": e.lon, "admin1": e.admin1},
+                "intervals": [ControlIntervalOut.from_interval(i).model_dump(mode="json") for i in intervals],
+            }
+            for e, intervals in timelines
+        ])  # fmt: skip
+        return
+    console = Console()
+    for entry, intervals in timelines:
+        title = f"{entry.name} ({entry.admin1 or entry.country}; {entry.id})"
+        console.print(_table(title, list(intervals), with_place=False))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of conflicts.")
+@click.pass_context
+def conflicts(ctx: click.Context, as_json: bool) -> None:
+    """List reports that contradict each other about who controls a place (denials, different holders)."""
+    store = _open(ctx)
+    try:
+        found = derive.store_conflicts(store)
+    finally:
+        store.close()
+    if as_json:
+        _dump([ConflictOut.from_conflict(c).model_dump(mode="json") for c in found])
+        return
+    table = Table(title=f"{len(found)} conflicts")
+    for name in ("place", "day", "kind", "holders", "detail", "events"):
+        table.add_column(name, overflow="fold")
+    for c in found:
+        table.add_row(
+            c.place.name,
+            c.day.isoformat() if c.day else "?",
+            c.kind,
+            " vs ".join(h or "-" for h in c.holders),
+            c.detail,
+            " ".join(e[:12] for e in c.event_ids),
+        )
+    Console().print(table)
+
+
+@main.command()
+@click.option("--explain", "event_id", metavar="EVENT_ID", help="Say why this event is in its cluster.")
+@click.option("--rebuild", is_flag=True, help="Forget stored clusters and merge every event again.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def merge(ctx: click.Context, event_id: str | None, rebuild: bool, as_json: bool) -> None:
+    """Merge stored reports of the same event into clusters (incremental), or --explain one event."""
+    store = _open(ctx)
+    try:
+        if event_id is None:
+            summary = derive.merge_store(store, rebuild=rebuild)
+            explanation = None
+        else:
+            derive.merge_store(store)  # an event stored since the last merge gets its cluster first
+            explanation = derive.explain(store, event_id)
+    finally:
+        store.close()
+    if event_id is None:
+        figures = {
+            "reports": summary.reports,
+            "new": summary.new,
+            "clusters": summary.clusters,
+            "clusters_with_several_reports": summary.multi,
+            "merge_rate": round(summary.merge_rate, 4),
+        }
+        if as_json:
+            _dump(figures)
+        else:
+            click.echo(
+                f"{summary.reports} reports ({summary.new} new) in {summary.clusters} clusters, "
+                f"{summary.multi} with several reports; merge rate {summary.merge_rate:.3f}"
+            )
+        return
+    if explanation is None:
+        raise click.ClickException(f"no event with id {event_id!r}")
+    if as_json:
+        _dump({
+            "cluster_id": explanation.cluster_id,
+            "independent_sources": explanation.independent_sources,
+            "members": [
+                {
+                    "event_id": m.reason.event_id,
+                    "canonical": m.is_canonical,
+                    "source": m.source_key,
+                    "matched_event_id": m.reason.matched_event_id,
+                    "type_match": m.reason.type_match,
+                    "same_place": m.reason.same_place,
+                    "distance_km": m.reason.distance_km,
+                    "date_overlap": _overlap(m.reason.date_overlap),
+                    "actors": m.reason.actors,
+                    "why": m.reason.text(),
+                }
+                for m in explanation.members
+            ],
+        })  # fmt: skip
+        return
+    click.echo(
+        f"cluster {explanation.cluster_id}: {len(explanation.members)} reports, "
+        f"{explanation.independent_sources} independent sources"
+    )
+    for m in explanation.members:
+        mark = "*" if m.reason.event_id == event_id else " "
+        click.echo(f"{mark} {m.reason.event_id}  [{m.source_key}]  {m.reason.text()}")
+
+
+def _overlap(span: tuple[Any, Any] | None) -> list[str] | None:
+    return [d.isoformat() for d in span] if span else None

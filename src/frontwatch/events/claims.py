@@ -1,0 +1,128 @@
+"""Who says it: claimants of sentences from attributions, quotations and back-references."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from frontwatch.events.text import Quote, Sentence
+from frontwatch.events.vocab import Vocabulary
+from frontwatch.model import Claimant
+
+_NAME = re.compile(r"^(?:[A-Z][\w'’.-]+)(?:\s+[A-Z][\w'’.-]+){0,3}$")
+_OUTLET = re.compile(
+    r"\s*,?\s*\b(?:on the air of|in an interview with|in a comment to|speaking to|told|on (?:his|her|its|their|the) "
+    r"|in (?:his|her|its|their|a|the) (?:statement|post|message|address) on |on )\s*(?P<outlet>[A-Z][\w.'’-]*(?:\s+[A-Z0-9][\w.'’-]*)*)",
+)
+_LEAD = re.compile(r"^\s*(?:(?:Earlier|Previously|Later|Meanwhile|Also|In addition|However|Today|Yesterday)\s*,?\s*)", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    claimant: Claimant
+    start: int  # the claimant's words in the text, kept out of places and actors
+    end: int
+    carries: bool  # "X reported that ..." goes on to the next sentences of its paragraph
+
+
+@dataclass(slots=True)
+class _Parser:
+    vocab: Vocabulary
+    known: list[Claimant]
+
+    def parse(self, who: str) -> Claimant | None:
+        who = who.strip().strip(",").strip()
+        outlet = None
+        m = _OUTLET.search(who)
+        if m and m.start() > 0:
+            outlet = m.group("outlet").strip()
+            who = who[: m.start()].strip().strip(",")
+        name = role = None
+        for part in (p.strip() for p in who.split(",") if p.strip()):
+            bare = re.sub(r"^the\s+", "", part, flags=re.I)
+            if self.vocab.role_word_re.match(part):
+                tail = re.search(r"(?:\s+[A-Z][\w'’-]+){2,3}$", bare)  # "Mayor Ihor Terekhov"
+                if tail and not re.search(r"\bof\b|\bthe\b", tail.group()):
+                    name = name or tail.group().strip()
+                    bare = bare[: tail.start()]
+                role = role or bare.strip()
+            elif org := next((r for rx, r in self.vocab.org_roles if rx.search(bare)), None):
+                name, role = name or bare, role or org
+            elif _NAME.match(bare) and name is None:
+                name = bare
+        if name is None and role is None:
+            return None
+        return self._refer(Claimant(name=name, role=role, outlet=outlet))
+
+    def _refer(self, c: Claimant) -> Claimant:
+        """A surname alone or a bare role ("The deputy") refers back to the claimant named in full."""
+        for prev in reversed(self.known):
+            if c.name and prev.name and " " not in c.name and prev.name.lower().endswith(c.name.lower()):
+                return prev
+            if c.name is None and c.role and prev.role and c.role.lower().split()[0] in prev.role.lower():
+                return prev
+        self.known.append(c)
+        return c
+
+
+def attributions(text: str, sentences: list[Sentence], qs: list[Quote], vocab: Vocabulary) -> list[Attribution | None]:
+    """The attribution of each sentence (None: the outlet itself asserts it)."""
+    verb = vocab.attribution_verb
+    after_quote = re.compile(rf"^\s*,?\s*(?P<who>[^.\n\"“”]{{1,120}}?)\s+(?:{verb})\b", re.I)
+    verb_first = re.compile(rf"^\s*,?\s*(?:{verb})\s+(?P<who>[^.\n\"“”]{{2,160}})", re.I)
+    before_quote = re.compile(rf"(?P<who>[^.\n\"“”]{{2,120}}?)\s+(?:{verb})(?:\s+\w+)?\s*[:,]?\s*$", re.I)
+    at_end = re.compile(rf",\s*(?:{verb})\s+(?P<who>[^\"“”]{{2,200}}?)[.!]?$", re.I)
+    at_start = re.compile(rf"^(?P<who>[^\"“”]{{2,140}}?)\s+(?:{verb})(?P<that>\s+that\b|\s*:|\s*,)", re.I)
+    according = re.compile(r"\baccording to (?P<who>[^,.;\"“”]{2,120})", re.I)
+    parser = _Parser(vocab, [])
+
+    def claim(m: re.Match[str] | None, offset: int, *, carries: bool = False) -> Attribution | None:
+        if m is None:
+            return None
+        who = m.group("who")
+        if len(who.split()) > 16:
+            return None
+        c = parser.parse(who)
+        return Attribution(c, offset + m.start("who"), offset + m.end("who"), carries) if c else None
+
+    # Quotations first: their claimant is named just after ('..." Strelnik said.') or just before.
+    quote_claims: list[Attribution | None] = []
+    for q in qs:
+        tail_end = text.find("\n", q.end)
+        tail = text[q.end : tail_end if tail_end >= 0 else len(text)]
+        tail = re.split(r"(?<=[.!?])\s", tail, maxsplit=1)[0]
+        a = claim(after_quote.match(tail), q.end) or claim(verb_first.match(tail), q.end)
+        if a is None:
+            head_start = max(text.rfind("\n", 0, q.start), text.rfind(".", 0, q.start)) + 1
+            a = claim(before_quote.search(text[head_start : q.start]), head_start)
+        quote_claims.append(a)
+
+    out: list[Attribution | None] = []
+    carried: Attribution | None = None
+    last: Attribution | None = None
+    para = -1
+    for s in sentences:
+        if s.paragraph != para:
+            para, carried = s.paragraph, None
+        if s.quote is not None:
+            a = quote_claims[s.quote] or last  # an unattributed quote: the last speaker goes on
+            out.append(a)
+            last = a or last
+            continue
+        lead = _LEAD.match(s.text)
+        body_off = lead.end() if lead else 0
+        body = s.text[body_off:]
+        a = claim(at_end.search(body), s.start + body_off)
+        if a is None:
+            m = at_start.match(body)
+            a = claim(m, s.start + body_off, carries=bool(m and m.group("that").strip() == "that"))
+        if a is None:
+            a = claim(according.search(body), s.start + body_off)
+        if a is not None:
+            last = a
+            if a.carries:
+                carried = a
+            out.append(a)
+        else:
+            out.append(carried)
+    return out

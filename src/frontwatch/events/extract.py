@@ -1,0 +1,360 @@
+"""extract(resolved) → events: rules over sentences, resolved places and the vocabularies.
+
+Per sentence: triggers (event_types.toml) give typed candidates; each gets its modality from cue
+words before it, its place from the sentence (or its context), its actors, date, weapons, counts
+and the claimant of the sentence (claims.py). No parser: regexes over a few sentences keep this
+well under a millisecond per article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from frontwatch.events import places as pl
+from frontwatch.events.claims import Attribution, attributions
+from frontwatch.events.dates import When, explicit, relative
+from frontwatch.events.quantities import quantities
+from frontwatch.events.text import Sentence, build
+from frontwatch.events.vocab import EventType, Vocabulary, group_key, vocabulary
+from frontwatch.model import (
+    Actor,
+    DatePrecision,
+    Event,
+    ExtractedArticle,
+    Modality,
+    Place,
+    Quantity,
+    ResolvedArticle,
+    Span,
+    Weapon,
+)
+
+log = logging.getLogger(__name__)
+
+_ANAPHORIC = re.compile(r"\b(?:this|that|these|those|the same|such|further|a further|future|next)\s+$", re.I)
+_PERFECT = re.compile(r"\b(?:has|have|had)\s+(?:been\s+|already\s+)?\w+(?:ed|en|wn|ght|ck)\b", re.I)
+_CLAUSE_BREAK = re.compile(r";|,\s*(?:but|however|while)\b|\bbut\b|\bhowever\b", re.I)
+_STRONG_DENIAL = re.compile(r"\b(?:denied|denies|deny|refuted|rejected|dismissed)\b", re.I)
+_PREP_BEFORE = re.compile(
+    r"\b(?:in|to|from|of|into|across|over|with|against|for|on|at|near|inside|throughout|and|towards|toward)\s+$", re.I
+)
+_UNIT = re.compile(
+    r"\b\d+(?:st|nd|rd|th)\s+(?:Separate\s+|Guards\s+|Independent\s+)?(?:[A-Z][\w-]+\s+){0,3}"
+    r"(?:Brigade|Regiment|Division|Battalion|Army|Corps|Detachment)\b"
+)
+OPPONENT = {"Russia": "Ukraine", "Ukraine": "Russia"}
+COMBATANT = {"Russia": "russian_forces", "Ukraine": "ukrainian_forces"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """One actor mention."""
+
+    key: str
+    start: int
+    end: int
+    surface: str
+
+
+@dataclass(slots=True)
+class _Candidate:
+    t: EventType
+    start: int  # trigger
+    end: int
+    place: Place | None
+    related: list[Place]
+    modality: Modality
+    evidence_end: int
+
+
+def extract(resolved: ResolvedArticle) -> ExtractedArticle:
+    """The events of a resolved article (pure; the vocabularies are loaded once per process)."""
+    return ExtractedArticle(resolved=resolved, events=tuple(_Extractor(resolved, vocabulary()).run()))
+
+
+class _Extractor:
+    def __init__(self, resolved: ResolvedArticle, v: Vocabulary) -> None:
+        self.v = v
+        self.article = resolved.annotated.article
+        self.text = self.article.text
+        self.published: date | None = self.article.published
+        self.sents, quotes = build(self.text, resolved.annotated.sentences)
+        self.atts = attributions(self.text, self.sents, quotes, v)
+        self.excluded = sorted({(a.start, a.end) for a in self.atts if a is not None})
+        kept = [p for p in resolved.places if not self._excluded(p.mention.start_char, p.mention.end_char)]
+        self.places: list[list[Place]] = [[] for _ in self.sents]
+        starts = [s.start for s in self.sents]
+        for p in kept:
+            i = _index(starts, p.mention.start_char)
+            if i is not None and p.mention.start_char < self.sents[i].end:
+                self.places[i].append(p)
+        self.chosen = [pl.choose(self.text, ps) for ps in self.places]
+        self.article_main = pl.main_of_article(kept)
+
+    def _excluded(self, a: int, b: int) -> bool:
+        return any(x <= a and b <= y for x, y in self.excluded)
+
+    # -- per sentence --------------------------------------------------------------------------
+    def run(self) -> list[Event]:
+        events: list[Event] = []
+        para_date: dict[int, When] = {}
+        para_earlier: set[int] = set()
+        for s in self.sents:
+            when = explicit(s.text, self.published) or relative(s.text, self.published)
+            if when is not None:
+                para_date[s.paragraph] = when
+            elif self.v.consequence_re.match(s.text) and s.paragraph in para_date:
+                when = When(para_date[s.paragraph].date, DatePrecision.ON_OR_AFTER, None, True)
+            earlier = bool(self.v.earlier_re.search(s.text)) or s.paragraph in para_earlier
+            if self.v.earlier_re.match(s.text.lstrip()):
+                para_earlier.add(s.paragraph)
+            for c in self._candidates(s):
+                events.append(self._event(s, c, when, earlier))
+        return _dedupe_ids(events)
+
+    def _candidates(self, s: Sentence) -> list[_Candidate]:
+        out: list[_Candidate] = []
+        for m in self.v.trigger_re.finditer(s.text):
+            a, b = s.start + m.start(), s.start + m.end()
+            if self._excluded(a, b) or any(p.mention.start_char <= a < p.mention.end_char for p in self.places[s.index]):
+                continue
+            if _ANAPHORIC.search(s.text[: m.start()]):
+                continue  # "this offensive": a reference to an event already told
+            t = self.v.types[m.lastgroup or ""]
+            modality = self._modality(s, m.start(), t)
+            if modality == Modality.HOPED and t.control is None:
+                continue  # hopes and plans are kept only where they concern control of a place
+            if t.needs_object_place:
+                objs, ev_end = self._objects(s, a, b)
+                for o in objs:
+                    related = [p for p in self.places[s.index] if p.entry.id != o.entry.id and p not in objs]
+                    out.append(_Candidate(t, a, b, o, pl.unique(related), modality, ev_end))
+                continue
+            place, related = self._place(s, t)
+            out.append(_Candidate(t, a, b, place, related, modality, s.end))
+        # one event per ACLED event type and place in a sentence: the most specific type wins
+        best: dict[tuple[str, str | None, bool], _Candidate] = {}
+        for c in out:
+            key = (c.t.event_type, c.place.entry.id if c.place else None, c.t.control is not None)
+            if key not in best or c.t.priority > best[key].t.priority:
+                best[key] = c
+        return sorted(best.values(), key=lambda c: (c.start, c.place.mention.start_char if c.place else 0))
+
+    def _objects(self, s: Sentence, a: int, b: int) -> tuple[list[Place], int]:
+        """What a control change acts on, following "some settlements ... Among them are X and Y"."""
+        objs = pl.objects(self.text, self.places[s.index], a, b)
+        if objs:
+            return [o for o in objs if o.entry.kind in pl.SETTLEMENTS] or objs[:1], s.end
+        rest = self.text[b : s.end]
+        if pl.GENERIC_OBJECT.match(rest):
+            cue = pl.LIST_CUE.search(rest)
+            if cue:
+                after = b + cue.end()
+                return [p for p in self.places[s.index] if p.mention.start_char >= after
+                        and p.entry.kind in pl.SETTLEMENTS], s.end
+            nxt = s.index + 1
+            if nxt < len(self.sents) and pl.NEXT_LIST.match(self.sents[nxt].text):
+                return [p for p in self.places[nxt] if p.entry.kind in pl.SETTLEMENTS], self.sents[nxt].end
+            return [], s.end
+        if pl.ANAPHORIC_OBJECT.match(rest):
+            ctx = self._context_place(s)
+            return ([ctx] if ctx else []), s.end
+        return [], s.end
+
+    def _context_place(self, s: Sentence) -> Place | None:
+        """The main place of the nearest earlier sentence of the paragraph or quotation, else the article's."""
+        for j in range(s.index - 1, -1, -1):
+            o = self.sents[j]
+            if o.paragraph != s.paragraph and (s.quote is None or o.quote != s.quote):
+                break
+            if self.chosen[j][0] is not None:
+                return self.chosen[j][0]
+        return self.article_main
+
+    def _place(self, s: Sentence, t: EventType) -> tuple[Place | None, list[Place]]:
+        main, related = self.chosen[s.index]
+        if main is None:
+            return self._context_place(s), []
+        related = list(related)
+        # deployed "from the Belgorod region": the origin; where they went is the context's place
+        if t.sub_event_type == "Change to group/activity" and pl.FROM.search(self.text[s.start : main.mention.start_char]):
+            for j in range(s.index - 1, -1, -1):
+                if self.sents[j].paragraph != s.paragraph:
+                    break
+                if self.chosen[j][0] is not None:
+                    m, r = self.chosen[j]
+                    related += [m, *r]
+                    break
+        return main, pl.unique([p for p in related if p.entry.id != main.entry.id])
+
+    def _modality(self, s: Sentence, rel: int, t: EventType) -> Modality:
+        prefix = s.text[:rel]
+        breaks = list(_CLAUSE_BREAK.finditer(prefix))
+        clause = prefix[breaks[-1].end() :] if breaks else prefix
+        if _STRONG_DENIAL.search(prefix) or self.v.denied_re.search(clause[-40:]):
+            return Modality.DENIED
+        if self.v.hoped_re.search(clause):
+            return Modality.HOPED
+        if self.v.unnamed_re.search(s.text):
+            return Modality.UNNAMED_SOURCE
+        if t.modality:
+            return Modality(t.modality)
+        return Modality.ASSERTED
+
+    # -- actors ---------------------------------------------------------------------------------
+    def _actor_hits(self, a: int, b: int) -> list[_Hit]:
+        hits = []
+        for m in self.v.actor_re.finditer(self.text, a, b):
+            if self._excluded(m.start(), m.end()):
+                continue
+            surface = m.group()
+            if surface.lower() in ("ukraine", "russia") and _PREP_BEFORE.search(self.text[max(a, m.start() - 12) : m.start()]):
+                continue  # "in Ukraine": a place, not an actor
+            hits.append(_Hit(group_key(m.lastgroup or ""), m.start(), m.end(), surface))
+        return hits
+
+    def _actors(self, s: Sentence, c: _Candidate) -> tuple[tuple[Actor, ...], str | None]:
+        hits = self._actor_hits(s.start, c.evidence_end)
+        battle = c.t.event_type == "Battles"
+        if not battle:
+            before = [h for h in hits if h.start < c.start]
+            hits = before or hits
+            if not hits:
+                for j in range(s.index - 1, -1, -1):
+                    o = self.sents[j]
+                    if o.paragraph != s.paragraph:
+                        break
+                    hits = [h for h in self._actor_hits(o.start, o.end) if self.v.actors[h.key].side != "civilians"]
+                    if hits:
+                        break
+        actors: dict[str, Actor] = {}
+        for h in hits:
+            e = self.v.actors[h.key]
+            actors.setdefault(e.name, Actor(name=e.name, side=e.side, surface=h.surface))
+        unit = _UNIT.search(self.text, s.start, c.evidence_end)
+        if unit and actors:
+            first = next(iter(actors))
+            actors[first] = Actor(actors[first].name, actors[first].side, actors[first].surface, unit.group())
+        control_to = None
+        if c.t.control:
+            control_to = self._agent_side(s, c, hits) or c.t.default_control_to
+        if battle and c.t.both_sides:
+            sides = {a.side for a in actors.values()}
+            if not sides & set(OPPONENT):
+                sides = {control_to or "Ukraine"}
+                e = self.v.actors[COMBATANT[next(iter(sides))]]
+                actors[e.name] = Actor(e.name, e.side)
+            for side in list(sides & set(OPPONENT)):
+                e = self.v.actors[COMBATANT[OPPONENT[side]]]
+                actors.setdefault(e.name, Actor(e.name, e.side))
+        return tuple(actors.values()), control_to
+
+    def _agent_side(self, s: Sentence, c: _Candidate, hits: list[_Hit]) -> str | None:
+        """Who takes the place: "captured by Russian troops", or the subject before the trigger."""
+        by = re.match(r"\s*(?:\w+\s+){0,3}?by\s+", self.text[c.end : c.evidence_end])
+        ordered = [h for h in hits if h.start >= c.end + (by.end() if by else 10**6)][:1]
+        ordered += [h for h in reversed(hits) if h.start < c.start]
+        for h in ordered:
+            side = self.v.actors[h.key].side
+            if side in self.v.control_change:
+                return side
+        return None
+
+    # -- the event ------------------------------------------------------------------------------
+    def _event(self, s: Sentence, c: _Candidate, when: When | None, earlier: bool) -> Event:
+        actors, control_to = self._actors(s, c)
+        t = c.t
+        sub = t.sub_event_type
+        if t.control:
+            sub = self.v.control_change.get(control_to or "", self.v.control_change["default"])
+        att: Attribution | None = self.atts[s.index]
+        claimant = att.claimant if att else None
+        modality = c.modality
+        if modality == Modality.ASSERTED and t.control and claimant is not None:
+            # a party's word about its own side's gain is a claim; conceding a loss is not
+            side = self._claimant_side(att)
+            if side is None or side == control_to:
+                modality = Modality.CLAIMED
+        d, precision, end = self._date(s, c, when, earlier)
+        ev = Span(s.start, c.evidence_end, self.text[s.start : c.evidence_end])
+        place_id = c.place.entry.id if c.place else ""
+        digest = hashlib.sha1(
+            f"{self.article.id}|{t.key}|{ev.start_char}|{ev.end_char}|{place_id}|{self.v.version}".encode()
+        ).hexdigest()[:20]
+        return Event(
+            id=f"ev:{digest}",
+            article_id=self.article.id,
+            event_type=t.event_type,
+            sub_event_type=sub,
+            fw_type=t.key,
+            actors=actors,
+            place=c.place,
+            related_places=tuple(c.related),
+            date=d,
+            date_precision=precision,
+            modality=modality,
+            evidence=ev,
+            date_end=end,
+            claimant=claimant,
+            weapons=self._weapons(s.start, c.evidence_end),
+            quantities=_quantities(self.text[s.start : c.evidence_end]),
+            control_to=control_to if t.control else None,
+            rules_version=self.v.version,
+        )
+
+    def _claimant_side(self, att: Attribution | None) -> str | None:
+        if att is None:
+            return None
+        words = " ".join(x for x in (att.claimant.name, att.claimant.role) if x)
+        m = self.v.actor_re.search(words)
+        return self.v.actors[group_key(m.lastgroup or "")].side if m else None
+
+    def _date(self, s: Sentence, c: _Candidate, when: When | None, earlier: bool) -> tuple[date | None, DatePrecision, date | None]:
+        if when is not None:
+            return when.date, when.precision, when.end
+        if self.published is None:
+            return None, DatePrecision.UNKNOWN, None
+        if earlier or c.t.aspect == "completed" or _PERFECT.search(s.text[: c.start - s.start]):
+            return self.published, DatePrecision.ON_OR_BEFORE, None
+        return self.published, DatePrecision.DAY, None
+
+    def _weapons(self, a: int, b: int) -> tuple[Weapon, ...]:
+        found: dict[str, Weapon] = {}
+        for m in self.v.weapon_re.finditer(self.text, a, b):
+            e = self.v.weapons[group_key(m.lastgroup or "")]
+            found.setdefault(e.key, Weapon(e.key, e.canonical, e.weapon_class, m.group(), e.calibre_mm))
+        if any(not self.v.weapons[k].generic for k in found):
+            found = {k: w for k, w in found.items() if not self.v.weapons[k].generic}
+        return tuple(found.values())
+
+
+def _quantities(text: str) -> tuple[Quantity, ...]:
+    return quantities(text)
+
+
+def _index(starts: list[int], pos: int) -> int | None:
+    """The sentence whose span starts at or before pos (binary search)."""
+    lo, hi = 0, len(starts) - 1
+    if hi < 0 or pos < starts[0]:
+        return None
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= pos:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _dedupe_ids(events: list[Event]) -> list[Event]:
+    seen: set[str] = set()
+    out = []
+    for e in events:
+        if e.id not in seen:
+            seen.add(e.id)
+            out.append(e)
+    return out

@@ -1,0 +1,189 @@
+"""The gazetteer as used at run time: entries by id, name search, and one-pass name matching in text."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from frontwatch.errors import GazetteerError
+from frontwatch.gazetteer.admin import front_regions
+from frontwatch.gazetteer.build import build, index_version
+from frontwatch.gazetteer.keys import name_key, token_key
+from frontwatch.model import GazetteerEntry, PlaceKind, Precision
+from frontwatch.settings import data_dir
+
+log = logging.getLogger(__name__)
+
+# Words with inner apostrophes (Mykil's'ke), but not an English possessive (Kyiv's).
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’ʼ](?![sS]\b)[^\W\d_]+)*")
+_JOIN = re.compile(r"[ \t]{1,2}|[-‐]|\n?")  # what may stand between the words of one name
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    """One occurrence of a gazetteer name in a text, before choosing among its candidates."""
+
+    start: int
+    end: int
+    surface: str
+    candidate_ids: tuple[str, ...]
+    role: str | None = None  # "region", "district", "community", "river", "direction"
+
+
+@cache
+def _matching() -> dict:
+    text = resources.files("frontwatch.gazetteer").joinpath("data/matching.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    roles = {word: role for role, words in data["roles"].items() for word in words}
+    return {"roles": roles, "stoplist": frozenset(data["stoplist"]["words"]), "max_tokens": data["max_tokens"]}
+
+
+def default_path() -> Path:
+    return data_dir() / f"gazetteer-{index_version()}.sqlite"
+
+
+class Gazetteer:
+    """A loaded gazetteer index. Read-only after loading, so one instance can serve many threads."""
+
+    def __init__(self, path: Path) -> None:
+        if not path.exists():
+            raise GazetteerError(f"gazetteer index {path} not found: run `frontwatch gazetteer build`")
+        self.path = path
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                self.meta = dict(conn.execute("SELECT key, value FROM meta"))
+                self._entries: dict[str, GazetteerEntry] = {}
+                self._points: dict[str, tuple[tuple[float, float], ...]] = {}
+                for row in conn.execute("SELECT * FROM entries"):
+                    entry = GazetteerEntry(
+                        id=row[0], name=row[1], kind=PlaceKind(row[2]), lat=row[3], lon=row[4],
+                        precision=Precision(row[5]), country=row[6], admin1=row[7], admin2=row[8],
+                        admin3=row[9], population=row[10], geonameid=row[11], katotth=row[12],
+                        names=tuple(json.loads(row[13])),
+                    )
+                    self._entries[entry.id] = entry
+                    if row[14]:
+                        self._points[entry.id] = tuple((a, b) for a, b in json.loads(row[14]))
+                keys: dict[str, list[str]] = {}
+                for key, entry_id in conn.execute("SELECT key, entry_id FROM keys"):
+                    keys.setdefault(key, []).append(entry_id)
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            raise GazetteerError(f"cannot read gazetteer index {path}: {exc}") from exc
+        self._keys = {key: tuple(ids) for key, ids in keys.items()}
+        self._max_tokens = min(_matching()["max_tokens"], max(k.count(" ") + 1 for k in self._keys))
+        log.info("gazetteer %s: %d entries, %d keys", path.name, len(self._entries), len(self._keys))
+
+    @classmethod
+    def open(cls, path: Path) -> Gazetteer:
+        return cls(path)
+
+    @classmethod
+    def open_default(cls, *, rebuild: bool = False) -> Gazetteer:
+        """The embedded index in the data directory, built from the packaged sources on first use."""
+        path = default_path()
+        if rebuild or not path.exists():
+            log.warning("building the gazetteer index %s (first use; takes a few seconds)", path)
+            build(path)
+        return cls(path)
+
+    @classmethod
+    def build_default(cls, *, geonames: Sequence[Path] = ()) -> Gazetteer:
+        """Rebuild the default index, merging GeoNames country dumps when given."""
+        return cls(build(default_path(), geonames=geonames))
+
+    @property
+    def front_regions(self) -> frozenset[str]:
+        return front_regions()
+
+    @property
+    def version(self) -> str:
+        return self.meta.get("version", "unknown")
+
+    @property
+    def sources(self) -> dict[str, int]:
+        return json.loads(self.meta.get("sources", "{}"))
+
+    def kind_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for entry in self._entries.values():
+            counts[str(entry.kind)] = counts.get(str(entry.kind), 0) + 1
+        return counts
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entry(self, entry_id: str) -> GazetteerEntry:
+        try:
+            return self._entries[entry_id]
+        except KeyError:
+            raise GazetteerError(f"no gazetteer entry {entry_id!r} in {self.path.name}") from None
+
+    def points(self, entry_id: str) -> tuple[tuple[float, float], ...]:
+        """Every known point of an entry: several along a long river, else its one point."""
+        if entry_id in self._points:
+            return self._points[entry_id]
+        entry = self.entry(entry_id)
+        return ((entry.lat, entry.lon),)
+
+    def candidates(self, name: str) -> tuple[str, ...]:
+        return self._keys.get(name_key(name), ())
+
+    def search(self, name: str) -> list[GazetteerEntry]:
+        """Entries having `name` in any spelling, the most populous first."""
+        found = [self._entries[i] for i in self.candidates(name)]
+        return sorted(found, key=lambda e: -(e.population or 0))
+
+    def match(self, text: str) -> list[NameMatch]:
+        """Every gazetteer name in `text`, longest first, in one pass over its words."""
+        config = _matching()
+        roles, stoplist = config["roles"], config["stoplist"]
+        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+        keys = [token_key(t[2]) for t in tokens]
+        joinable = [
+            _JOIN.fullmatch(text, tokens[j][1], tokens[j + 1][0]) is not None for j in range(len(tokens) - 1)
+        ]
+        lowercase = {t[2] for t in tokens if t[2][:1].islower()}
+        matches: list[NameMatch] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            word = tokens[i][2]
+            if not word[:1].isupper() or not keys[i]:
+                i += 1
+                continue
+            found = None
+            limit = min(self._max_tokens, n - i)
+            for length in range(limit, 0, -1):
+                if length > 1 and not all(joinable[i : i + length - 1]):
+                    continue
+                ids = self._keys.get(" ".join(keys[i : i + length]))
+                if ids:
+                    found = (length, ids)
+                    break
+            if found is None:
+                i += 1
+                continue
+            length, ids = found
+            last = i + length - 1
+            if length == 1 and (len(keys[i]) < 3 or word.lower() in stoplist or word.lower() in lowercase):
+                i += 1
+                continue
+            role = roles.get(tokens[last][2].lower()) if length > 1 else None
+            if role is None and last + 1 < n and joinable[last]:
+                role = roles.get(tokens[last + 1][2].lower())
+            if role is None and i > 0 and joinable[i - 1] and tokens[i - 1][2].lower() == "river":
+                role = "river"
+            start, end = tokens[i][0], tokens[last][1]
+            matches.append(NameMatch(start, end, text[start:end], ids, role))
+            i = last + 1
+        return matches

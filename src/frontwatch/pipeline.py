@@ -1,0 +1,259 @@
+"""The whole way through for one article (`analyse`) and for a batch of inputs into a store (`ingest`).
+
+read → annotate → resolve → extract → store. The stage modules are imported when first used so
+that importing the pipeline (the CLI, the API) does not load spaCy or the gazetteer.
+With ``workers > 1`` the analysis runs in Dask worker processes (each opens the gazetteer and
+spaCy once) while this process alone writes to the store, so SQLite sees a single writer.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from frontwatch.model import Article, ExtractedArticle, ReadError
+
+if TYPE_CHECKING:
+    from frontwatch.gazetteer import Gazetteer
+    from frontwatch.store import Store
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # (articles done, articles in the batch)
+BATCH = 32  # articles per spaCy batch and per Dask partition: NER batching pays off, progress keeps moving
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input or article that was not stored, and why."""
+
+    origin: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSummary:
+    read: int  # articles read from the inputs
+    stored: int  # new articles written
+    already_present: int  # articles the store already had (or that appeared twice in the batch)
+    events: int  # events written with the new articles
+    skipped: tuple[Skipped, ...] = ()  # unreadable inputs and articles whose analysis failed
+    run_id: str | None = None
+    article_ids: tuple[str, ...] = ()  # every article read, stored now or before, in input order
+
+    @property
+    def ok(self) -> bool:
+        return not self.skipped
+
+
+def analyse(article: Article, *, gazetteer: Gazetteer) -> ExtractedArticle:
+    """annotate → resolve → extract for one article."""
+    from frontwatch.events import extract
+    from frontwatch.nlp import annotate
+    from frontwatch.resolve import resolve
+
+    return extract(resolve(annotate(article), gazetteer=gazetteer))
+
+
+def ingest(
+    paths: Iterable[str | PathLike[str]],
+    *,
+    store: Store,
+    gazetteer: Gazetteer | None = None,
+    published: date | None = None,
+    fmt: str | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Read every input, analyse each new article and save it; bad inputs are skipped, not fatal."""
+    from frontwatch.ingest import read_paths
+
+    return ingest_items(
+        read_paths(paths, published=published, fmt=fmt),
+        store=store,
+        gazetteer=gazetteer,
+        workers=workers,
+        progress=progress,
+    )
+
+
+@dataclass
+class _Tally:
+    read: int = 0
+    stored: int = 0
+    already: int = 0
+    events: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+
+
+def ingest_items(
+    items: Iterable[Article | ReadError],
+    *,
+    store: Store,
+    gazetteer: Gazetteer | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """`ingest` for articles (and read errors) already in hand."""
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    tally = _Tally()
+    todo: list[Article] = []
+    seen: set[str] = set()
+    for item in items:
+        if isinstance(item, ReadError):
+            tally.skipped.append(Skipped(item.origin, item.reason))
+            continue
+        tally.read += 1
+        if item.id in seen:
+            tally.already += 1
+            continue
+        seen.add(item.id)
+        tally.ids.append(item.id)
+        todo.append(item)
+    # Articles the store already holds are not analysed again: re-ingesting is cheap and changes nothing.
+    known = store.known_article_ids([a.id for a in todo])
+    tally.already += len(known)
+    todo = [a for a in todo if a.id not in known]
+    total = len(todo)
+    if progress:
+        progress(0, total)
+    if not todo:
+        return _summary(tally, None)
+
+    if workers == 1:
+        gazetteer = gazetteer or _open_gazetteer()
+        results = _analyse_serial(todo, gazetteer=gazetteer)
+    else:
+        # Workers open their own copy: the same index file as the one given, else the default.
+        results = _analyse_parallel(todo, workers=workers, index=getattr(gazetteer, "path", None))
+    run_id = None
+    for done, result in enumerate(results, start=1):
+        if run_id is None:  # started lazily: with workers, only they know the gazetteer's version
+            run_id = store.start_run(
+                gazetteer_version=result.gazetteer_version, rules_version=_rules_version()
+            )
+        if result.extracted is None:
+            origin = result.article.origin or result.article.id
+            tally.skipped.append(Skipped(origin, f"analysis failed: {result.failure}"))
+        elif store.save(result.extracted, run_id=run_id):
+            tally.stored += 1
+            tally.events += len(result.extracted.events)
+        else:
+            tally.already += 1
+        if progress:
+            progress(done, total)
+    return _summary(tally, run_id)
+
+
+def _summary(tally: _Tally, run_id: str | None) -> IngestSummary:
+    return IngestSummary(
+        read=tally.read,
+        stored=tally.stored,
+        already_present=tally.already,
+        events=tally.events,
+        skipped=tuple(tally.skipped),
+        run_id=run_id,
+        article_ids=tuple(tally.ids),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    article: Article
+    extracted: ExtractedArticle | None
+    failure: str | None  # why the analysis failed, when it did
+    gazetteer_version: str | None
+
+
+def _analyse_batch(articles: Sequence[Article], gazetteer: Gazetteer) -> list[_Outcome]:
+    """analyse() for a batch, with spaCy's NER batched across the articles (much faster than one by one)."""
+    from frontwatch.events import extract
+    from frontwatch.nlp import annotate_many
+    from frontwatch.resolve import resolve
+
+    version = _gazetteer_version(gazetteer)
+    try:
+        annotated = list(annotate_many(articles))
+    except Exception:  # one bad article must not sink its batch: redo them one by one to find it
+        log.warning("batched annotation failed; analysing the %d articles one by one", len(articles))
+        return [_analyse_one(a, gazetteer, version) for a in articles]
+    out = []
+    for article, ann in zip(articles, annotated, strict=True):
+        try:
+            out.append(_Outcome(article, extract(resolve(ann, gazetteer=gazetteer)), None, version))
+        except Exception as exc:  # one bad article must not stop the batch: reported as skipped
+            out.append(_failed(article, exc, version))
+    return out
+
+
+def _analyse_one(article: Article, gazetteer: Gazetteer, version: str | None) -> _Outcome:
+    try:
+        return _Outcome(article, analyse(article, gazetteer=gazetteer), None, version)
+    except Exception as exc:  # one bad article must not stop the batch: reported as skipped
+        return _failed(article, exc, version)
+
+
+def _failed(article: Article, exc: Exception, version: str | None) -> _Outcome:
+    log.warning("analysis of %s failed", article.origin or article.id, exc_info=True)
+    return _Outcome(article, None, f"{type(exc).__name__}: {exc}", version)
+
+
+def _analyse_serial(articles: Sequence[Article], *, gazetteer: Gazetteer) -> Iterator[_Outcome]:
+    for start in range(0, len(articles), BATCH):
+        yield from _analyse_batch(articles[start : start + BATCH], gazetteer)
+
+
+# --- Dask worker side: one gazetteer (and, through nlp, one spaCy pipeline) per worker process.
+_WORKER_GAZETTEER: Gazetteer | None = None
+
+
+def _analyse_partition(articles: Sequence[Article], index: Path | None) -> list[_Outcome]:
+    global _WORKER_GAZETTEER
+    if _WORKER_GAZETTEER is None:
+        _WORKER_GAZETTEER = _open_gazetteer(index)
+    return _analyse_batch(list(articles), _WORKER_GAZETTEER)
+
+
+def _analyse_parallel(articles: Sequence[Article], *, workers: int, index: Path | None) -> Iterator[_Outcome]:
+    """Analyse in `workers` processes with dask.bag; yields outcomes chunk by chunk, in input order."""
+    import dask
+    import dask.bag as db
+
+    # One pool for the whole batch, so each worker loads spaCy and the gazetteer once, not per chunk.
+    context = multiprocessing.get_context("spawn")  # fork after threads (SQLite, BLAS) is unsafe
+    chunk = workers * BATCH * 2
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for start in range(0, len(articles), chunk):
+            part = list(articles[start : start + chunk])
+            bag = db.from_sequence(part, npartitions=min(len(part), workers * 2))
+            with dask.config.set(pool=pool):
+                outcomes: list[Any] = bag.map_partitions(_analyse_partition, index).compute(
+                    scheduler="processes", num_workers=workers
+                )
+            yield from outcomes
+
+
+def _open_gazetteer(index: Path | None = None) -> Gazetteer:
+    from frontwatch.gazetteer import Gazetteer
+
+    return Gazetteer.open(index) if index is not None else Gazetteer.open_default()
+
+
+def _gazetteer_version(gazetteer: Gazetteer) -> str | None:
+    version = getattr(gazetteer, "version", None)
+    return str(version) if version is not None else None
+
+
+def _rules_version() -> str | None:
+    from frontwatch import events
+
+    return getattr(events, "RULES_VERSION", None)

@@ -1,0 +1,194 @@
+"""The store, the only code that speaks SQL: SQLite by default (one file, WAL), PostgreSQL + PostGIS.
+
+``open_store(url)`` opens (creating and migrating as needed) and returns a `Store`; `Store.save`
+writes one analysed article idempotently; `articles`, `places`, `events` read model records back.
+Filtered, paginated event queries live in `frontwatch.store.query`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
+
+from frontwatch import __version__
+from frontwatch.errors import StoreError
+from frontwatch.model import Article, Event, ExtractedArticle
+from frontwatch.store import read, write
+from frontwatch.store.migrations import migrate
+from frontwatch.store.read import StoredPlace
+from frontwatch.store.schema import metadata, runs
+
+__all__ = ["Store", "StoredPlace", "metadata", "normalise_url", "open_store"]
+
+log = logging.getLogger(__name__)
+
+PIPELINE_VERSION = f"frontwatch {__version__}"
+
+
+def normalise_url(url: str | Path) -> str:
+    """A SQLAlchemy URL as given, or a plain file path turned into ``sqlite:///<absolute path>``."""
+    text = str(url)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")  # readers (datasette, the API) never block the writer
+    cur.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe with WAL
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def open_store(url: str | Path) -> Store:
+    """Open the store at `url` (SQLAlchemy URL or SQLite file path), creating and migrating it."""
+    full = normalise_url(url)
+    try:
+        parsed = make_url(full)
+        if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed)
+    except (ArgumentError, ImportError, ValueError, OSError) as exc:
+        raise StoreError(f"cannot open store {full!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    _register_extra_tables()
+    try:
+        with engine.begin() as conn:
+            applied = migrate(conn)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StoreError(
+            f"cannot open store {engine.url.render_as_string(hide_password=True)}: {exc}"
+        ) from exc
+    if applied:
+        log.info("store %s: applied migrations %s", engine.url.render_as_string(hide_password=True), applied)
+    return Store(engine)
+
+
+def _register_extra_tables() -> None:
+    # Other store modules (clusters) add tables to `metadata`; import them so migrate() creates them.
+    if importlib.util.find_spec("frontwatch.store.clusters") is not None:
+        importlib.import_module("frontwatch.store.clusters")
+
+
+class Store:
+    """An open store. Thread-safe for reads and saves (each call takes its own connection)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._default_run: str | None = None
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def dialect(self) -> str:
+        """ "sqlite" or "postgresql"."""
+        return self._engine.dialect.name
+
+    @property
+    def url(self) -> str:
+        return self._engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A read connection (no transaction kept open after the block)."""
+        with self._engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A connection inside one transaction, committed at the end of the block."""
+        with self._engine.begin() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start_run(self, *, gazetteer_version: str | None, rules_version: str | None = None) -> str:
+        """Record an ingest run (pipeline, gazetteer and rules versions); returns its id."""
+        run_id = uuid.uuid4().hex
+        with self._engine.begin() as conn:
+            conn.execute(
+                insert(runs).values(
+                    id=run_id,
+                    started=datetime.now(UTC),
+                    pipeline_version=PIPELINE_VERSION,
+                    gazetteer_version=gazetteer_version,
+                    rules_version=rules_version,
+                )
+            )
+        return run_id
+
+    def save(self, extracted: ExtractedArticle, *, run_id: str | None = None) -> bool:
+        """Store one analysed article in one transaction; True if new, False if it was already there."""
+        if run_id is None:
+            run_id = self._default_run or self._implicit_run(extracted)
+        article_id = extracted.resolved.annotated.article.id
+        try:
+            with self._engine.begin() as conn:
+                return write.write_extracted(conn, extracted, run_id=run_id)
+        except IntegrityError as exc:
+            # Another writer stored the same article between our check and our insert.
+            with self._engine.connect() as conn:
+                if write.article_exists(conn, article_id):
+                    return False
+            raise StoreError(f"cannot store article {article_id}: {exc.orig}") from exc
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot store article {article_id}: {exc}") from exc
+
+    def _implicit_run(self, extracted: ExtractedArticle) -> str:
+        rules = extracted.events[0].rules_version if extracted.events else None
+        self._default_run = self.start_run(gazetteer_version=None, rules_version=rules)
+        return self._default_run
+
+    def known_article_ids(self, ids: Iterable[str]) -> set[str]:
+        """Those of `ids` that the store already holds."""
+        with self._engine.connect() as conn:
+            return write.existing_article_ids(conn, ids)
+
+    def articles(self) -> list[Article]:
+        with self._engine.connect() as conn:
+            return read.load_articles(conn)
+
+    def article(self, article_id: str) -> Article | None:
+        with self._engine.connect() as conn:
+            found = read.load_articles(conn, article_id=article_id)
+        return found[0] if found else None
+
+    def places(self, *, article_id: str | None = None) -> list[StoredPlace]:
+        with self._engine.connect() as conn:
+            return read.load_places(conn, article_id=article_id)
+
+    def events(self, *, article_id: str | None = None) -> list[Event]:
+        with self._engine.connect() as conn:
+            return read.load_events(conn, article_id=article_id)
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of every table (a cheap fingerprint for idempotence checks and `info`)."""
+        with self._engine.connect() as conn:
+            return {
+                name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+                for name, table in sorted(metadata.tables.items())
+            }

@@ -1,0 +1,185 @@
+"""Cluster assignments in the store: which cluster each event belongs to and why it joined.
+
+Tables live on the store's one `metadata` (store.schema), so they are created with the rest.
+Conflicts are not stored: they are computed from events when asked (frontwatch.conflicts).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Row,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    or_,
+    select,
+)
+
+from frontwatch.clusters import Cluster, MergeReason
+from frontwatch.model import Event, Modality
+from frontwatch.store.read import events_from_rows
+from frontwatch.store.schema import ID, articles, events, metadata
+
+log = logging.getLogger(__name__)
+
+event_clusters = Table(
+    "event_clusters",
+    metadata,
+    Column("event_id", ID, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("cluster_id", ID, nullable=False),
+    Column("is_canonical", Boolean, nullable=False),
+    Column("source_key", Text, nullable=False),  # the independent source this report counts as
+    # why it joined: the report it was compared with (NULL: it started the cluster) and what matched
+    Column("matched_event_id", ID, nullable=True),
+    Column("type_match", Text, nullable=False),
+    Column("same_place", Boolean, nullable=False),
+    Column("distance_km", Float, nullable=True),
+    Column("overlap_from", Date, nullable=True),
+    Column("overlap_to", Date, nullable=True),
+    Column("actors", Text, nullable=False),
+    Column("rules_version", String(100), nullable=False),
+    Index(None, "cluster_id"),
+)
+
+CLUSTER_TABLES = (event_clusters,)
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """One stored row: an event's cluster, whether it is the canonical report, and why it is there."""
+
+    reason: MergeReason
+    is_canonical: bool
+    source_key: str
+
+    @property
+    def cluster_id(self) -> str:
+        return self.reason.cluster_id
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """An event's cluster: every member's assignment, canonical first; `event_id` is the one asked about."""
+
+    event_id: str
+    cluster_id: str
+    members: tuple[Assignment, ...]
+
+    @property
+    def independent_sources(self) -> int:
+        return len({m.source_key for m in self.members})
+
+    def of(self, event_id: str) -> Assignment:
+        return next(m for m in self.members if m.reason.event_id == event_id)
+
+
+def ensure_tables(engine: Engine) -> None:
+    """Create the cluster tables if missing (the store creates them with the rest when it imports this)."""
+    metadata.create_all(engine, tables=list(CLUSTER_TABLES))
+
+
+def _row(cluster: Cluster, reason: MergeReason, source_keys: dict[str, str]) -> dict:
+    lo, hi = reason.date_overlap or (None, None)
+    return {
+        "event_id": reason.event_id,
+        "cluster_id": cluster.id,
+        "is_canonical": reason.event_id == cluster.canonical.id,
+        "source_key": source_keys[reason.event_id],
+        "matched_event_id": reason.matched_event_id,
+        "type_match": reason.type_match,
+        "same_place": reason.same_place,
+        "distance_km": reason.distance_km,
+        "overlap_from": lo,
+        "overlap_to": hi,
+        "actors": reason.actors,
+        "rules_version": reason.rules_version,
+    }
+
+
+def save_assignments(engine: Engine, clusters: Iterable[Cluster], source_keys: dict[str, str]) -> int:
+    """Replace the stored assignments of these clusters' events; returns the rows written."""
+    rows = [_row(c, r, source_keys) for c in clusters for r in c.reasons]
+    with engine.begin() as conn:
+        ids = [r["event_id"] for r in rows]
+        for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
+            conn.execute(
+                delete(event_clusters).where(event_clusters.c.event_id.in_(ids[start : start + 500]))
+            )
+        if rows:
+            conn.execute(insert(event_clusters), rows)
+    log.info("saved %d cluster assignments", len(rows))
+    return len(rows)
+
+
+def _assignment(row: Row) -> Assignment:
+    overlap = (row.overlap_from, row.overlap_to) if row.overlap_from is not None else None
+    reason = MergeReason(
+        event_id=row.event_id,
+        cluster_id=row.cluster_id,
+        matched_event_id=row.matched_event_id,
+        type_match=row.type_match,
+        same_place=row.same_place,
+        distance_km=row.distance_km,
+        date_overlap=overlap,
+        actors=row.actors,
+        rules_version=row.rules_version,
+    )
+    return Assignment(reason=reason, is_canonical=row.is_canonical, source_key=row.source_key)
+
+
+def load_assignments(engine: Engine) -> dict[str, Assignment]:
+    """Event id → its stored assignment."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(event_clusters)).all()
+    return {row.event_id: _assignment(row) for row in rows}
+
+
+def explain(engine: Engine, event_id: str) -> Explanation | None:
+    """Why an event is in its cluster, with the cluster's other members; None if not merged yet."""
+    with engine.connect() as conn:
+        cluster_id = conn.execute(
+            select(event_clusters.c.cluster_id).where(event_clusters.c.event_id == event_id)
+        ).scalar_one_or_none()
+        if cluster_id is None:
+            return None
+        rows = conn.execute(select(event_clusters).where(event_clusters.c.cluster_id == cluster_id)).all()
+    members = sorted((_assignment(r) for r in rows), key=lambda a: (not a.is_canonical, a.reason.event_id))
+    return Explanation(event_id=event_id, cluster_id=cluster_id, members=tuple(members))
+
+
+def clear(engine: Engine) -> None:
+    """Forget every assignment (before re-merging from scratch with new rules)."""
+    with engine.begin() as conn:
+        conn.execute(delete(event_clusters))
+
+
+def control_events(engine: Engine) -> list[Event]:
+    """Events that say who controls their place: a side taking it, or a denial (which may name none)."""
+    stmt = (
+        select(events)
+        .where(events.c.place_entry_id.is_not(None))
+        .where(or_(events.c.control_to.is_not(None), events.c.modality == str(Modality.DENIED)))
+        .order_by(events.c.id)
+    )
+    with engine.connect() as conn:
+        return events_from_rows(conn, list(conn.execute(stmt).mappings()))
+
+
+def article_outlets(engine: Engine) -> dict[str, str]:
+    """Article id → outlet, for the articles that name one (an independent source when no claimant)."""
+    stmt = select(articles.c.id, articles.c.source).where(articles.c.source.is_not(None))
+    with engine.connect() as conn:
+        return {row.id: row.source for row in conn.execute(stmt)}

@@ -1,0 +1,464 @@
+"""Filtered, cursor-paginated reads for the API, the CLI and the exports.
+
+Pages use keyset pagination on (date, id): a cursor names the last row served, so pages never
+skip or repeat rows however the table grows. The cursor is opaque to clients (base64url JSON).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Connection, RowMapping, and_, exists, func, or_, select
+
+from frontwatch.errors import FrontWatchError
+from frontwatch.model import Article, Event, GazetteerEntry
+from frontwatch.store.read import article_from_row, entry_from_row, events_from_rows
+from frontwatch.store.schema import (
+    articles,
+    event_actors,
+    events,
+    gazetteer_places,
+)
+
+if TYPE_CHECKING:
+    from frontwatch.store import Store
+
+T = TypeVar("T")
+
+
+class InvalidFilter(FrontWatchError):
+    """A filter value that cannot be applied (bbox of the wrong arity or order, ...)."""
+
+
+class InvalidCursor(InvalidFilter):
+    """A pagination cursor this module did not write."""
+
+
+class AmbiguousId(FrontWatchError):
+    """An id prefix that matches more than one record."""
+
+
+@dataclass(frozen=True, slots=True)
+class BBox:
+    minlon: float
+    minlat: float
+    maxlon: float
+    maxlat: float
+
+    @classmethod
+    def parse(cls, text: str) -> BBox:
+        """'minlon,minlat,maxlon,maxlat' → BBox; InvalidFilter says what is wrong."""
+        parts = [p.strip() for p in text.split(",")]
+        if len(parts) != 4:
+            raise InvalidFilter(f"expected 4 numbers minlon,minlat,maxlon,maxlat, got {len(parts)}")
+        try:
+            minlon, minlat, maxlon, maxlat = (float(p) for p in parts)
+        except ValueError as exc:
+            raise InvalidFilter(f"not a number in {text!r}") from exc
+        if not all(-180 <= x <= 180 for x in (minlon, maxlon)) or not all(
+            -90 <= y <= 90 for y in (minlat, maxlat)
+        ):
+            raise InvalidFilter("longitudes must lie in [-180, 180] and latitudes in [-90, 90]")
+        if minlon > maxlon or minlat > maxlat:
+            raise InvalidFilter("expected minlon,minlat,maxlon,maxlat with min <= max")
+        return cls(minlon, minlat, maxlon, maxlat)
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """Every filter the API and CLI offer; None means 'any'. All given filters must hold."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    bbox: BBox | None = None
+    type: str | None = None  # ACLED event_type or sub_event_type, or fw_type
+    actor: str | None = None  # name, side or unit
+    place: str | None = None  # gazetteer entry id or place name
+    source: str | None = None  # outlet of the article or claim, or claimant name
+    modality: str | None = None
+    q: str | None = None  # text in the evidence
+    article_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageCursor:
+    """The sort key of the last row served: (key, id)."""
+
+    key: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    next: PageCursor | None
+
+
+def encode_cursor(cursor: PageCursor) -> str:
+    raw = json.dumps([cursor.key, cursor.id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> PageCursor:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        key, ident = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise InvalidCursor("not a cursor this server wrote; pass next_cursor unchanged") from exc
+    if not isinstance(key, str) or not isinstance(ident, str):
+        raise InvalidCursor("not a cursor this server wrote; pass next_cursor unchanged")
+    return PageCursor(key, ident)
+
+
+@dataclass(frozen=True, slots=True)
+class Facets:
+    date_min: dt.date | None
+    date_max: dt.date | None
+    event_types: list[tuple[str, int]]
+    sub_event_types: list[tuple[str, int]]
+    actors: list[tuple[str, int]]
+    modalities: list[tuple[str, int]]
+    count: int
+
+
+# ---------------------------------------------------------------- filters → SQL
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern finding ``text`` anywhere, its own wildcards escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
+    e = events.c
+    where: list[ColumnElement[bool]] = []
+    if flt.since is not None:
+        where.append(e.date >= flt.since)
+    if flt.until is not None:
+        where.append(e.date <= flt.until)
+    if flt.bbox is not None:
+        b = flt.bbox
+        where += [e.lat >= b.minlat, e.lat <= b.maxlat, e.lon >= b.minlon, e.lon <= b.maxlon]
+    if flt.type:
+        t = flt.type.lower()
+        where.append(
+            or_(func.lower(e.event_type) == t, func.lower(e.sub_event_type) == t, func.lower(e.fw_type) == t)
+        )
+    if flt.actor:
+        a = event_actors.c
+        pattern = _like(flt.actor)
+        where.append(
+            exists().where(
+                a.event_id == e.id,
+                or_(
+                    a.name.ilike(pattern, escape="\\"),
+                    a.side.ilike(pattern, escape="\\"),
+                    a.unit.ilike(pattern, escape="\\"),
+                    a.surface.ilike(pattern, escape="\\"),
+                ),
+            )
+        )
+    if flt.place:
+        where.append(_place_condition(flt.place))
+    if flt.source:
+        pattern = _like(flt.source)
+        where.append(
+            or_(
+                e.claimant_outlet.ilike(pattern, escape="\\"),
+                e.claimant_name.ilike(pattern, escape="\\"),
+                e.article_id.in_(select(articles.c.id).where(articles.c.source.ilike(pattern, escape="\\"))),
+            )
+        )
+    if flt.modality:
+        where.append(e.modality == flt.modality)
+    if flt.q:
+        where.append(e.evidence_text.ilike(_like(flt.q), escape="\\"))
+    if flt.article_id:
+        where.append(e.article_id == flt.article_id)
+    return where
+
+
+def _place_condition(place: str) -> ColumnElement[bool]:
+    """An entry id matches that entry; a name matches entries of that name or the surface used."""
+    e = events.c
+    if ":" in place:
+        return e.place_entry_id == place
+    name = place.lower()
+    named = select(gazetteer_places.c.entry_id).where(func.lower(gazetteer_places.c.name) == name)
+    return or_(e.place_entry_id.in_(named), func.lower(e.place_surface) == name)
+
+
+def _after(cursor: PageCursor) -> ColumnElement[bool]:
+    """Rows after the cursor in the order (date ASC NULLS LAST, id)."""
+    e = events.c
+    if cursor.key == "":  # already among the undated rows, which sort last
+        return and_(e.date.is_(None), e.id > cursor.id)
+    day = dt.date.fromisoformat(cursor.key)
+    return or_(e.date > day, and_(e.date == day, e.id > cursor.id), e.date.is_(None))
+
+
+def _event_rows(
+    conn: Connection, flt: EventFilter, *, limit: int, cursor: PageCursor | None
+) -> list[RowMapping]:
+    where = _conditions(flt)
+    if cursor is not None:
+        try:
+            where.append(_after(cursor))
+        except ValueError as exc:
+            raise InvalidCursor("not a cursor this server wrote; pass next_cursor unchanged") from exc
+    stmt = select(events).where(*where).order_by(events.c.date.asc().nulls_last(), events.c.id).limit(limit)
+    return list(conn.execute(stmt).mappings())
+
+
+def _cursor_of(row: RowMapping) -> PageCursor:
+    return PageCursor(row["date"].isoformat() if row["date"] else "", row["id"])
+
+
+# ---------------------------------------------------------------- events
+
+
+def events_page(
+    store: Store, flt: EventFilter, *, limit: int, cursor: PageCursor | None = None
+) -> Page[Event]:
+    """One page of events in (date, id) order; ``next`` is None on the last page."""
+    with store.engine.connect() as conn:
+        rows = _event_rows(conn, flt, limit=limit + 1, cursor=cursor)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        found = events_from_rows(conn, rows)
+    return Page(found, _cursor_of(rows[-1]) if more else None)
+
+
+def iter_events(
+    store: Store, flt: EventFilter, *, limit: int | None = None, batch: int = 1000
+) -> Iterator[Event]:
+    """Every event matching ``flt`` (at most ``limit``), fetched page by page."""
+    cursor: PageCursor | None = None
+    left = limit
+    while left is None or left > 0:
+        size = batch if left is None else min(batch, left)
+        page = events_page(store, flt, limit=size, cursor=cursor)
+        yield from page.items
+        if left is not None:
+            left -= len(page.items)
+        if page.next is None:
+            return
+        cursor = page.next
+
+
+def event_with_article(store: Store, event_id: str) -> tuple[Event, Article] | None:
+    """The event with this id (or unique id prefix, at least 6 characters) and its article."""
+    with store.engine.connect() as conn:
+        ident = conn.execute(select(events.c.id).where(events.c.id == event_id)).scalar()
+        if ident is None and len(event_id) >= 6:
+            like = event_id.replace("%", "").replace("_", "\\_") + "%"
+            ids = list(
+                conn.execute(
+                    select(events.c.id).where(events.c.id.like(like, escape="\\")).limit(2)
+                ).scalars()
+            )
+            if len(ids) > 1:
+                raise AmbiguousId(f"event id prefix {event_id!r} matches more than one event")
+            ident = ids[0] if ids else None
+        if ident is None:
+            return None
+        rows = list(conn.execute(select(events).where(events.c.id == ident)).mappings())
+        (event,) = events_from_rows(conn, rows)
+        article = _articles(conn, [event.article_id])[0]
+    return event, article
+
+
+def facets(store: Store, flt: EventFilter) -> Facets:
+    """Date range and value counts of the events matching ``flt`` (for the map's filters)."""
+    where = _conditions(flt)
+    e = events.c
+    with store.engine.connect() as conn:
+        low, high, count = conn.execute(
+            select(func.min(e.date), func.max(e.date), func.count()).where(*where)
+        ).one()
+
+        def counts(column: ColumnElement) -> list[tuple[str, int]]:
+            n = func.count().label("n")
+            stmt = select(column, n).where(*where).group_by(column).order_by(n.desc(), column)
+            return [(v, c) for v, c in conn.execute(stmt) if v is not None]
+
+        a = event_actors.c
+        n = func.count(func.distinct(a.event_id)).label("n")
+        actor_stmt = (
+            select(a.name, n).join(events, events.c.id == a.event_id).where(*where).group_by(a.name)
+            .order_by(n.desc(), a.name)
+        )  # fmt: skip
+        return Facets(
+            date_min=_as_date(low),
+            date_max=_as_date(high),
+            event_types=counts(e.event_type),
+            sub_event_types=counts(e.sub_event_type),
+            actors=[(v, c) for v, c in conn.execute(actor_stmt)],
+            modalities=counts(e.modality),
+            count=count,
+        )
+
+
+def _as_date(value: object) -> dt.date | None:
+    # SQLite returns the aggregate of a Date column as text.
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def counts(store: Store) -> tuple[int, int]:
+    """(events, articles) stored."""
+    with store.engine.connect() as conn:
+        n_events = conn.execute(select(func.count()).select_from(events)).scalar_one()
+        n_articles = conn.execute(select(func.count()).select_from(articles)).scalar_one()
+    return n_events, n_articles
+
+
+# ---------------------------------------------------------------- articles
+
+
+def article(store: Store, article_id: str) -> Article | None:
+    with store.engine.connect() as conn:
+        found = _articles(conn, [article_id])
+    return found[0] if found else None
+
+
+def articles_by_id(store: Store, ids: Iterable[str]) -> list[Article]:
+    wanted = list(ids)
+    out: list[Article] = []
+    with store.engine.connect() as conn:
+        for i in range(0, len(wanted), 500):
+            out += _articles(conn, wanted[i : i + 500])
+    return out
+
+
+def articles_page(
+    store: Store,
+    *,
+    q: str | None = None,
+    source: str | None = None,
+    limit: int,
+    cursor: PageCursor | None = None,
+) -> Page[tuple[Article, int]]:
+    """Articles newest first (undated last), each with its number of events."""
+    a = articles.c
+    where: list[ColumnElement[bool]] = []
+    if q:
+        where.append(a.title.ilike(_like(q), escape="\\"))
+    if source:
+        where.append(a.source.ilike(_like(source), escape="\\"))
+    if cursor is not None:
+        if cursor.key == "":
+            where.append(and_(a.published.is_(None), a.id > cursor.id))
+        else:
+            try:
+                day = dt.date.fromisoformat(cursor.key)
+            except ValueError as exc:
+                raise InvalidCursor("not a cursor this server wrote; pass next_cursor unchanged") from exc
+            where.append(
+                or_(a.published < day, and_(a.published == day, a.id > cursor.id), a.published.is_(None))
+            )
+    stmt = (
+        select(a.id, a.published)
+        .where(*where)
+        .order_by(a.published.desc().nulls_last(), a.id)
+        .limit(limit + 1)
+    )
+    with store.engine.connect() as conn:
+        rows = list(conn.execute(stmt))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        found = {x.id: x for x in _articles(conn, [r.id for r in rows])}
+        n = _event_counts(conn, events.c.article_id, list(found))
+    items = [(found[r.id], n.get(r.id, 0)) for r in rows]
+    nxt = (
+        PageCursor(rows[-1].published.isoformat() if rows[-1].published else "", rows[-1].id)
+        if more
+        else None
+    )
+    return Page(items, nxt)
+
+
+def _event_counts(conn: Connection, column: ColumnElement, keys: list[str]) -> dict[str, int]:
+    if not keys:
+        return {}
+    stmt = select(column, func.count()).where(column.in_(keys)).group_by(column)
+    return {k: n for k, n in conn.execute(stmt)}
+
+
+def _articles(conn: Connection, ids: list[str]) -> list[Article]:
+    if not ids:
+        return []
+    rows = {r["id"]: r for r in conn.execute(select(articles).where(articles.c.id.in_(ids))).mappings()}
+    return [article_from_row(rows[i]) for i in ids if i in rows]
+
+
+# ---------------------------------------------------------------- places
+
+
+def places_page(
+    store: Store,
+    *,
+    q: str | None = None,
+    kind: str | None = None,
+    bbox: BBox | None = None,
+    limit: int,
+    cursor: PageCursor | None = None,
+) -> Page[tuple[GazetteerEntry, int]]:
+    """Gazetteer entries that are the main place of at least one event, by name, with event counts."""
+    g = gazetteer_places.c
+    n = func.count(events.c.id).label("n")
+    where: list[ColumnElement[bool]] = []
+    if q:
+        where.append(g.name.ilike(_like(q), escape="\\"))
+    if kind:
+        where.append(g.kind == kind)
+    if bbox is not None:
+        where += [g.lat >= bbox.minlat, g.lat <= bbox.maxlat, g.lon >= bbox.minlon, g.lon <= bbox.maxlon]
+    if cursor is not None:
+        where.append(or_(g.name > cursor.key, and_(g.name == cursor.key, g.entry_id > cursor.id)))
+    stmt = (
+        select(gazetteer_places, n)
+        .join(events, events.c.place_entry_id == g.entry_id)
+        .where(*where)
+        .group_by(*gazetteer_places.c)
+        .order_by(g.name, g.entry_id)
+        .limit(limit + 1)
+    )
+    with store.engine.connect() as conn:
+        rows = list(conn.execute(stmt))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [(entry_from_row(r._mapping), r.n) for r in rows]
+    return Page(items, PageCursor(rows[-1].name, rows[-1].entry_id) if more else None)
+
+
+def place(store: Store, entry_id: str) -> tuple[GazetteerEntry, int] | None:
+    """A stored gazetteer entry with the number of events placed there."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(gazetteer_places).where(gazetteer_places.c.entry_id == entry_id)).first()
+        if row is None:
+            return None
+        n = conn.execute(select(func.count()).where(events.c.place_entry_id == entry_id)).scalar_one()
+    return entry_from_row(row._mapping), n
+
+
+def explain_events(store: Store, flt: EventFilter, *, limit: int = 100) -> list[str]:
+    """The database's plan for one events page (EXPLAIN QUERY PLAN on SQLite, EXPLAIN elsewhere)."""
+    stmt = (
+        select(events)
+        .where(*_conditions(flt))
+        .order_by(events.c.date.asc().nulls_last(), events.c.id)
+        .limit(limit + 1)
+    )
+    sql = str(stmt.compile(store.engine, compile_kwargs={"literal_binds": True}))
+    prefix = "EXPLAIN QUERY PLAN " if store.dialect == "sqlite" else "EXPLAIN "
+    with store.engine.connect() as conn:
+        return [" ".join(str(x) for x in row) for row in conn.exec_driver_sql(prefix + sql)]

@@ -1,0 +1,206 @@
+"""Event merging on small multi-report scenarios (hand-built events; the pipeline's own in test_control)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import importlib.util
+import itertools
+import random
+from datetime import date
+from pathlib import Path
+
+from control_scenarios import GRAD, SHAHED, UKRAINE, event
+from frontwatch.clusters import Cluster, MergeReason, distance_km, merge, source_key
+from frontwatch.model import DatePrecision
+from frontwatch.settings import shared_path
+
+DAY = date(2022, 5, 10)
+
+
+def shape(clusters: list[Cluster]) -> list[tuple[str, tuple[str, ...], int]]:
+    return sorted((c.id, tuple(sorted(c.event_ids)), c.independent_sources) for c in clusters)
+
+
+def three_outlets() -> list:
+    return [
+        event(
+            "shelling",
+            "kharkiv",
+            DAY,
+            article="a1",
+            outlet="Kyiv Independent",
+            text="Russian forces shelled Kharkiv with Grad rockets on Tuesday.",
+            weapons=(GRAD,),
+        ),
+        event(
+            "shelling",
+            "kharkiv",
+            DAY,
+            article="a2",
+            outlet="Ukrainska Pravda",
+            text="Kharkiv came under Russian fire, the General Staff of the Ukrainian Armed Forces said.",
+            claimant="General Staff of the Ukrainian Armed Forces",
+        ),
+        event(
+            "shelling",
+            "kharkiv",
+            DAY,
+            article="a3",
+            outlet="Reuters",
+            text="Ukraine's General Staff said Russian troops shelled Kharkiv.",
+            claimant="Ukraine's General Staff",
+        ),
+    ]
+
+
+def test_same_shelling_from_three_outlets_is_one_cluster():
+    result = merge(three_outlets())
+    expected = 1
+    assert len(result) == expected
+    cluster = result[0]
+    assert len(cluster.members) == 3
+    # two outlets quoting the General Staff are one source; the first outlet's own report is another
+    assert cluster.sources == ("claimant:ua-general-staff", "outlet:kyiv independent")
+    assert cluster.independent_sources == 2
+
+
+def test_source_key_falls_back_to_outlet_then_article():
+    with_claimant, no_claimant = three_outlets()[1], three_outlets()[0]
+    bare = event("shelling", "kharkiv", DAY, article="a9")
+    result = (
+        source_key(with_claimant),
+        source_key(no_claimant),
+        source_key(bare, outlets={"a9": "The Guardian"}),
+        source_key(bare),
+    )
+    expected = ("claimant:ua-general-staff", "outlet:kyiv independent", "outlet:guardian", "article:a9")
+    assert result == expected
+
+
+def test_every_member_has_an_explanation():
+    cluster = merge(three_outlets())[0]
+    seed, *joined = cluster.reasons
+    assert seed.matched_event_id is None and seed.event_id == cluster.canonical.id
+    for reason in joined:
+        assert isinstance(reason, MergeReason)
+        assert reason.cluster_id == cluster.id
+        assert reason.same_place and reason.distance_km == 0.0
+        assert reason.date_overlap == (DAY, DAY)
+        assert reason.type_match == "Explosions/Remote violence / Shelling/artillery/missile attack"
+        assert "same place" in reason.text()
+
+
+def test_two_different_strikes_on_one_town_on_one_day_stay_two():
+    reports = [
+        event(
+            "strike",
+            "kharkiv",
+            DAY,
+            article="b1",
+            text="A Shahed drone hit Kharkiv in the morning.",
+            weapons=(SHAHED,),
+        ),
+        event("strike", "kharkiv", DAY, article="b2", text="Kharkiv was struck by drones in the evening."),
+        event(
+            "strike", "kharkiv", DAY, article="b3", text="Drones struck Kharkiv this morning, officials said."
+        ),
+        event(
+            "strike", "kharkiv", DAY, article="b4", text="Another drone strike hit Kharkiv later that day."
+        ),
+    ]
+    result = shape(merge(reports))
+    groups = sorted(len(ids) for _, ids, _ in result)
+    # morning reports merge; the evening strike and "another" strike are distinct events
+    expected = [1, 1, 2]
+    assert groups == expected
+
+
+def test_events_of_one_article_are_never_merged():
+    reports = [
+        event("shelling", "kharkiv", DAY, article="c1", text="Russian forces shelled Kharkiv."),
+        event("shelling", "kharkiv", DAY, article="c1", text="Shelling of Kharkiv resumed."),
+    ]
+    assert len(merge(reports)) == 2
+
+
+def test_nearby_places_merge_far_ones_do_not():
+    reports = [
+        event("shelling", "izyum", DAY, article="d1"),
+        event("shelling", "izyum-south", DAY, article="d2"),  # 2 km away
+        event("shelling", "kharkiv", DAY, article="d3"),  # 120 km away
+    ]
+    result = shape(merge(reports))
+    assert sorted(len(ids) for _, ids, _ in result) == [1, 2]
+
+
+def test_on_or_before_overlaps_an_earlier_day():
+    exact = event("shelling", "izyum", date(2022, 5, 8), article="e1")
+    vague = event("shelling", "izyum", DAY, article="e2", precision=DatePrecision.ON_OR_BEFORE)
+    later = event("shelling", "izyum", date(2022, 5, 11), article="e3")
+    clusters = merge([vague, later, exact])
+    result = {c.canonical.id: sorted(c.event_ids) for c in clusters}
+    expected = {exact.id: sorted([exact.id, vague.id]), later.id: [later.id]}
+    assert result == expected
+
+
+def test_different_initiators_do_not_merge():
+    reports = [
+        event("shelling", "kharkiv", DAY, article="f1"),
+        event("shelling", "kharkiv", DAY, article="f2", actors=(UKRAINE,)),
+    ]
+    assert len(merge(reports)) == 2
+
+
+def test_input_order_does_not_change_clusters():
+    reports = [
+        *three_outlets(),
+        event("shelling", "izyum", DAY, article="g1"),
+        event("shelling", "izyum-south", DAY, article="g2"),
+        event("shelling", "izyum", date(2022, 5, 12), article="g3", precision=DatePrecision.ON_OR_BEFORE),
+        event("strike", "kharkiv", DAY, article="g4", text="A Shahed hit Kharkiv in the morning."),
+        event("strike", "kharkiv", DAY, article="g5", text="Another strike hit Kharkiv."),
+        event("capture", "izyum", date(2022, 4, 1), article="g6"),
+        event("capture", "izyum", date(2022, 4, 1), article="g7"),
+    ]
+    expected = shape(merge(reports))
+    rng = random.Random(7)
+    orders = [list(p) for p in itertools.islice(itertools.permutations(reports), 0, 50, 7)]
+    orders += [rng.sample(reports, len(reports)) for _ in range(20)]
+    for order in orders:
+        assert shape(merge(order)) == expected
+
+
+def test_incremental_merge_joins_an_existing_cluster():
+    first, second, third = three_outlets()
+    existing = merge([first, second])
+    result = merge([third], existing=existing)
+    assert len(result) == 1
+    assert result[0].id == existing[0].id
+    assert sorted(result[0].event_ids) == sorted(e.id for e in (first, second, third))
+    # re-merging what is already there changes nothing
+    assert shape(merge([first, second, third], existing=result)) == shape(result)
+
+
+def test_bellingcat_dev_set_near_duplicates_merge():
+    """The dev set (read from ../shared; fails loudly when missing) through bench/merge.py's row events."""
+    script = Path(__file__).parents[1] / "bench" / "merge.py"
+    spec = importlib.util.spec_from_file_location("bench_merge", script)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = shared_path("eval", "bellingcat-cir", "dev.csv.gz")
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        rows = [(row, ev) for row in csv.DictReader(handle) if (ev := bench.row_event(row)) is not None]
+    clusters = merge([ev for _, ev in rows])
+    cluster_of = {eid: c.id for c in clusters for eid in c.event_ids}
+    pairs = bench.near_duplicate_pairs(rows)
+    together = sum(cluster_of[a] == cluster_of[b] for a, b in pairs)
+    assert len(rows) == 3429
+    assert together / len(pairs) >= 0.9
+    assert 0.3 <= 1 - len(clusters) / len(rows) <= 0.6
+    # every cluster is compact: one day, members within twice max_km of each other
+    for c in clusters:
+        assert len({e.date for e in c.members}) == 1
+        points = [(e.place.entry.lat, e.place.entry.lon) for e in c.members if e.place]
+        assert all(distance_km(*p, *q) <= 10.0 for p in points for q in points)

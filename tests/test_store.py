@@ -1,0 +1,149 @@
+"""The store on both backends (SQLite file, PostgreSQL schema): round trip, idempotence, migrations.
+
+Every test body runs on SQLite and on PostgreSQL; the PostgreSQL runs FAIL when FRONTWATCH_TEST_PG
+is unset (test.sh sets it), they never skip.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from frontwatch.errors import StoreError
+from frontwatch.store import StoredPlace, normalise_url, open_store
+from frontwatch.store.schema import schema_migrations
+from store_backends import IZIUM, SPIVAKIVKA, article, backend_url, extracted
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path: Path):
+    with backend_url(request.param, tmp_path) as url:
+        opened = open_store(url)
+        try:
+            yield opened
+        finally:
+            opened.close()
+
+
+def test_round_trip_gives_back_equal_records(store):
+    sample = extracted(1)
+
+    assert store.save(sample) is True
+
+    assert store.articles() == [sample.resolved.annotated.article]
+    assert store.article("art0001") == sample.resolved.annotated.article
+    assert store.article("nope") is None
+    expected_places = [StoredPlace("art0001", p) for p in sample.resolved.places]
+    assert store.places() == expected_places
+    assert store.places(article_id="art0001") == expected_places
+    assert store.places(article_id="other") == []
+    assert store.events() == list(sample.events)
+    assert store.events(article_id="art0001") == list(sample.events)
+
+
+def test_claimant_without_name_and_no_claimant_stay_distinct(store):
+    sample = extracted(1)
+    store.save(sample)
+
+    by_id = {e.id: e for e in store.events()}
+
+    assert by_id["ev0001a"].claimant.name == "Maxim Strelnik"
+    assert by_id["ev0001b"].claimant is not None and by_id["ev0001b"].claimant.name is None
+    assert by_id["ev0001b"].place is None
+
+
+def test_saving_the_same_article_twice_changes_nothing(store):
+    sample = extracted(1)
+    run = store.start_run(gazetteer_version="test-gaz", rules_version="events.rules.v1")
+    store.save(sample, run_id=run)
+    before = store.counts()
+    events_before = store.events()
+
+    again = store.save(sample, run_id=store.start_run(gazetteer_version="test-gaz"))
+
+    after = store.counts()
+    assert again is False
+    assert {k: v for k, v in after.items() if k != "runs"} == {k: v for k, v in before.items() if k != "runs"}
+    assert store.events() == events_before
+
+
+def test_shared_gazetteer_entries_are_stored_once(store):
+    store.save(extracted(1))
+    store.save(extracted(2))
+
+    counts = store.counts()
+
+    assert counts["articles"] == 2
+    assert counts["gazetteer_places"] == 2  # Izium and Spivakivka, shared by both articles
+    assert counts["places"] == 4
+    assert counts["events"] == 4
+    assert counts["event_related_places"] == 2
+    assert {p.place.entry for p in store.places()} == {IZIUM, SPIVAKIVKA}
+    assert store.known_article_ids(["art0001", "art0002", "art0003"]) == {"art0001", "art0002"}
+
+
+def test_events_and_places_keep_their_order_per_article(store):
+    store.save(extracted(2))
+    store.save(extracted(1))
+
+    result = [(e.article_id, e.id) for e in store.events()]
+
+    expected = [
+        ("art0001", "ev0001a"),
+        ("art0001", "ev0001b"),
+        ("art0002", "ev0002a"),
+        ("art0002", "ev0002b"),
+    ]
+    assert result == expected
+
+
+def test_article_without_places_or_events(store):
+    from frontwatch.model import AnnotatedArticle, ExtractedArticle, ResolvedArticle
+
+    bare = article(7, published=None)
+
+    assert store.save(ExtractedArticle(ResolvedArticle(AnnotatedArticle(bare, ()), ()))) is True
+    assert store.article(bare.id) == bare
+    assert store.places(article_id=bare.id) == []
+
+
+def test_migrations_are_recorded_once(store):
+    url = store.engine.url  # reopening the same database applies nothing again
+    with store.connect() as conn:
+        first = list(conn.execute(select(schema_migrations.c.version, schema_migrations.c.applied_at)))
+
+    reopened = open_store(url.render_as_string(hide_password=False))
+    with reopened.connect() as conn:
+        second = list(conn.execute(select(schema_migrations.c.version, schema_migrations.c.applied_at)))
+    reopened.close()
+
+    assert first[0][0] == 1
+    assert second == first
+
+
+def test_sqlite_store_is_one_file_in_wal_mode(tmp_path: Path):
+    path = tmp_path / "sub" / "fw.db"
+    store = open_store(path)
+    with store.connect() as conn:
+        mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        fks = conn.exec_driver_sql("PRAGMA foreign_keys").scalar()
+    store.close()
+
+    assert mode == "wal"
+    assert fks == 1
+    assert path.is_file()
+    assert open_store(f"sqlite:///{path}").articles() == []
+
+
+def test_plain_path_becomes_a_sqlite_url(tmp_path: Path):
+    assert normalise_url(tmp_path / "x.db") == f"sqlite:///{tmp_path / 'x.db'}"
+    assert normalise_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_unusable_store_url_raises_store_error():
+    with pytest.raises(StoreError, match="cannot open store"):
+        open_store("nosuchdialect://x/y")

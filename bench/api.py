@@ -68,18 +68,11 @@ def base_records(rows: int) -> list[ExtractedArticle]:
             )
             if len(articles) > rows:
                 break
-    try:
-        from frontwatch.gazetteer import Gazetteer
-        from frontwatch.pipeline import analyse
+    from frontwatch.gazetteer import Gazetteer
+    from frontwatch.pipeline import analyse
 
-        gazetteer = Gazetteer.open_default()
-        analysed = [analyse(a, gazetteer=gazetteer) for a in articles]
-    except ImportError as exc:  # a stage not written yet: the hand-built records of the tests
-        print(f"pipeline cannot run ({exc}); using hand-built records from the gold file and the rows")
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-        from api_records import handmade
-
-        analysed = handmade(shared_path("seed").parent)
+    gazetteer = Gazetteer.open_default()
+    analysed = [analyse(a, gazetteer=gazetteer) for a in articles]
     return [x for x in analysed if x.events]
 
 

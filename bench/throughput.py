@@ -116,6 +116,13 @@ def _tree_rss_bytes(root: int) -> int:
     return total
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and its reaped children (the Dask workers, once they exit)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 class PeakSampler(threading.Thread):
     def __init__(self) -> None:
         super().__init__(daemon=True)
@@ -152,6 +159,8 @@ def main() -> None:
             if done == 1 and not first_done:
                 first_done.append(time.perf_counter())
 
+        cpu_before = _cpu_seconds()
+        load_before = os.getloadavg()[0]
         sampler = PeakSampler()
         sampler.start()
         profiler = cProfile.Profile() if args.profile else None
@@ -163,6 +172,8 @@ def main() -> None:
             profiler.disable()
         elapsed = time.perf_counter() - started
         peak_tree = sampler.stop()
+        cpu = _cpu_seconds() - cpu_before
+        load_after = os.getloadavg()[0]
         counts = store.counts()
         store.close()
 
@@ -179,6 +190,15 @@ def main() -> None:
     if first_done and summary.stored > 1:
         steady = elapsed - startup
         print(f"after start-up: {(summary.stored - 1) / steady:.1f} articles/s")
+    cores = os.cpu_count() or 1
+    print(
+        f"CPU time: {cpu:.1f} s over the process tree = {1000 * cpu / max(summary.stored, 1):.1f} ms/article; "
+        f"load average {load_before:.1f} before, {load_after:.1f} after on {cores} cores"
+    )
+    if summary.stored:
+        # What the machine would do without other load: the work spread over min(workers, cores) cores.
+        busy = min(args.workers, cores)
+        print(f"CPU-bound estimate on {busy} idle cores: {summary.stored * busy / cpu:.1f} articles/s")
     print(
         f"peak memory: {peak_tree / 2**20:,.0f} MiB summed over the process tree (sampled); "
         f"getrusage max RSS: this process {own / 2**20:,.0f} MiB, largest child {child / 2**20:,.0f} MiB"

@@ -204,3 +204,35 @@ def test_bellingcat_dev_set_near_duplicates_merge():
         assert len({e.date for e in c.members}) == 1
         points = [(e.place.entry.lat, e.place.entry.lon) for e in c.members if e.place]
         assert all(distance_km(*p, *q) <= 10.0 for p in points for q in points)
+
+
+def test_stored_merge_is_incremental(tmp_path):
+    from control_scenarios import extracted
+    from frontwatch import derive
+    from frontwatch.store import open_store
+
+    first, second, third = three_outlets()
+    with open_store(tmp_path / "merge.db") as store:
+        store.save(extracted("a1", [first], outlet="Kyiv Independent"))
+        store.save(extracted("a2", [second], outlet="Ukrainska Pravda"))
+        before = derive.merge_store(store)
+        cluster_id = derive.explain(store, first.id).cluster_id
+        store.save(extracted("a3", [third], outlet="Reuters"))
+        after = derive.merge_store(store)
+        explanation = derive.explain(store, third.id)
+    assert (before.reports, before.new, before.clusters) == (2, 2, 1)
+    assert (after.reports, after.new, after.clusters) == (3, 1, 1)
+    # the new report joined the stored cluster, which kept its id; the General Staff counts once
+    assert explanation.cluster_id == cluster_id
+    assert explanation.independent_sources == 2
+    assert explanation.of(third.id).reason.matched_event_id == explanation.members[0].reason.event_id
+
+
+def test_ordinals_that_are_not_about_the_event_do_not_split():
+    reports = [
+        event("shelling", "kharkiv", DAY, article="p1", text="Kharkiv, the second-largest city, burns."),
+        event("shelling", "kharkiv", DAY, article="p2", text="Russian troops shelled Kharkiv."),
+        event("shelling", "kharkiv", DAY, article="p3", text="A second shelling hit Kharkiv."),
+    ]
+    result = sorted(len(c.members) for c in merge(reports))
+    assert result == [1, 2]

@@ -156,7 +156,7 @@ def test_predict_takes_the_first_event_with_a_place() -> None:
 
 
 def test_predict_falls_back_to_the_best_resolved_place() -> None:
-    oblast = _place(_entry("adm:UA-63", "Kharkiv Oblast", PlaceKind.ADMIN1, 49.6, 36.6), 0, 0.8)
+    oblast = _place(_entry("adm:UA-63", "Kharkiv Oblast", PlaceKind.ADMIN1, 49.6, 36.6), 0, 1.0)
     city = _place(_entry("gn:2", "Kharkiv", PlaceKind.CITY, *KHARKIV), 20, 0.8)
     result = predict(_extracted("Kharkiv Oblast and Kharkiv", (oblast, city), ()))
     assert (result.event, result.place_rule, result.point) == (None, "resolved", KHARKIV)

@@ -142,11 +142,17 @@ def _vocabulary() -> _Vocabulary:
     def table(name: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         return tuple((key, _alternation(words)) for key, words in raw[name].items())
 
+    def patterns(name: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        return tuple(
+            (key, re.compile(r"\b(?:" + "|".join(regexes) + r")\b", re.IGNORECASE))
+            for key, regexes in raw[name].items()
+        )
+
     claimants = tuple(
         (key, re.compile(r"^(?:" + "|".join(re.escape(normalise_name(w)) for w in words) + r")$"))
         for key, words in raw["claimants"].items()
     )
-    return _Vocabulary(claimants, table("time_of_day"), table("repeat_markers"))
+    return _Vocabulary(claimants, table("time_of_day"), patterns("repeat_markers"))
 
 
 # --- sources -----------------------------------------------------------------------------------

@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from frontwatch.model import Article, ExtractedArticle, ReadError
 
@@ -224,21 +224,38 @@ def _analyse_partition(articles: Sequence[Article], index: Path | None) -> list[
 
 
 def _analyse_parallel(articles: Sequence[Article], *, workers: int, index: Path | None) -> Iterator[_Outcome]:
-    """Analyse in `workers` processes with dask.bag; yields outcomes chunk by chunk, in input order."""
+    """Analyse in `workers` processes with dask.bag; yields outcomes chunk by chunk, in input order.
+
+    The next chunk is computed (in a helper thread driving the Dask scheduler) while the caller
+    stores the current one, so the workers never wait for the store.
+    """
     import dask
     import dask.bag as db
 
-    # One pool for the whole batch, so each worker loads spaCy and the gazetteer once, not per chunk.
-    context = multiprocessing.get_context("spawn")  # fork after threads (SQLite, BLAS) is unsafe
     chunk = workers * BATCH * 2
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for start in range(0, len(articles), chunk):
-            part = list(articles[start : start + chunk])
-            bag = db.from_sequence(part, npartitions=min(len(part), workers * 2))
+    parts = [list(articles[start : start + chunk]) for start in range(0, len(articles), chunk)]
+    context = multiprocessing.get_context("spawn")  # fork after threads (SQLite, rich's refresh) is unsafe
+    # One pool for the whole batch, so each worker loads spaCy and the gazetteer once, not per chunk.
+    with (
+        ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
+        ThreadPoolExecutor(1) as driver,
+    ):
+
+        def compute(part: list[Article]) -> list[_Outcome]:
+            bag = db.from_sequence(
+                part, npartitions=max(1, min(len(part), max(workers, len(part) // BATCH), workers * 4))
+            )
             with dask.config.set(pool=pool):
-                outcomes: list[Any] = bag.map_partitions(_analyse_partition, index).compute(
+                result: list[_Outcome] = bag.map_partitions(_analyse_partition, index).compute(
                     scheduler="processes", num_workers=workers
                 )
+            return result
+
+        pending: Future[list[_Outcome]] | None = driver.submit(compute, parts[0]) if parts else None
+        for i in range(len(parts)):
+            assert pending is not None
+            outcomes = pending.result()
+            pending = driver.submit(compute, parts[i + 1]) if i + 1 < len(parts) else None
             yield from outcomes
 
 

@@ -8,8 +8,6 @@ from datetime import datetime
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from frontwatch import derive
 from frontwatch.api.control import ConflictOut, ControlIntervalOut
@@ -37,28 +35,24 @@ def _dump(items: Any) -> None:
 def _when(day: Any, precision: Any) -> str:
     if day is None:
         return "?"
-    return day.isoformat() if str(precision) == "day" else f"{precision} {day.isoformat()}"
+    return day.isoformat() if str(precision) == "day" else f"{day.isoformat()} ({precision})"
 
 
-def _table(title: str, intervals: list[ControlInterval], *, with_place: bool) -> Table:
-    table = Table(title=title)
-    columns = ["place"] if with_place else []
-    for name in (*columns, "holder", "since", "until", "modality", "sources", "claimed by", "events"):
-        table.add_column(name, overflow="fold")
+def _lines(intervals: list[ControlInterval], *, with_place: bool) -> list[str]:
+    """Two lines per interval: who held it from when to when; how sure, who says so, the evidence."""
+    lines = []
     for i in intervals:
-        cells = [i.place.name] if with_place else []
-        status = f"{len(i.sources)} ({i.status})" + (" [red]disputed[/red]" if i.disputed else "")
-        table.add_row(
-            *cells,
-            i.holder,
-            _when(i.since, i.since_precision),
-            _when(i.until, i.until_precision) if i.until else "-",
-            str(i.modality),
-            status,
-            "; ".join(i.claimants) or "-",
-            " ".join(e[:12] for e in i.events),
-        )
-    return table
+        where = f"{i.place.name} ({i.place.admin1 or i.place.country}): " if with_place else ""
+        until = f" until {_when(i.until, i.until_precision)}" if i.until else ", still as far as reports go"
+        lines.append(f"{where}{i.holder} since {_when(i.since, i.since_precision)}{until}")
+        n = len(i.sources)
+        facts = [f"{i.modality}", f"{n} independent source{'s' if n != 1 else ''} ({i.status})"]
+        if i.disputed:
+            facts.append("disputed: " + " ".join(i.conflicts))
+        if i.claimants:
+            facts.append("claimed by " + "; ".join(i.claimants))
+        lines.append("    " + ", ".join(facts) + " | events " + " ".join(i.events))
+    return lines
 
 
 @main.command()
@@ -96,9 +90,8 @@ def control(
         if as_json:
             _dump([ControlIntervalOut.from_interval(i).model_dump(mode="json") for i in held])
         else:
-            Console().print(
-                _table(f"held on {day.date().isoformat()}: {len(held)} places", held, with_place=True)
-            )
+            click.echo(f"held on {day.date().isoformat()}: {len(held)} places")
+            click.echo("\n".join(_lines(held, with_place=True)))
         return
     if not timelines:
         raise click.ClickException(f"no control changes reported for {place!r}")
@@ -111,10 +104,9 @@ def control(
             for e, intervals in timelines
         ])  # fmt: skip
         return
-    console = Console()
     for entry, intervals in timelines:
-        title = f"{entry.name} ({entry.admin1 or entry.country}; {entry.id})"
-        console.print(_table(title, list(intervals), with_place=False))
+        click.echo(f"{entry.name} ({entry.admin1 or entry.country}; {entry.id})")
+        click.echo("\n".join("  " + line for line in _lines(list(intervals), with_place=False)))
 
 
 @main.command()
@@ -130,19 +122,11 @@ def conflicts(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         _dump([ConflictOut.from_conflict(c).model_dump(mode="json") for c in found])
         return
-    table = Table(title=f"{len(found)} conflicts")
-    for name in ("place", "day", "kind", "holders", "detail", "events"):
-        table.add_column(name, overflow="fold")
+    click.echo(f"{len(found)} conflicts")
     for c in found:
-        table.add_row(
-            c.place.name,
-            c.day.isoformat() if c.day else "?",
-            c.kind,
-            " vs ".join(h or "-" for h in c.holders),
-            c.detail,
-            " ".join(e[:12] for e in c.event_ids),
-        )
-    Console().print(table)
+        day = c.day.isoformat() if c.day else "undated"
+        click.echo(f"{c.place.name} ({c.place.id}), {day}: {c.kind} — {c.detail}")
+        click.echo(f"    {c.id} | events {' '.join(c.event_ids)}")
 
 
 @main.command()

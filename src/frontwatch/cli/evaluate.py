@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -24,6 +25,16 @@ from frontwatch.evaluate.report import SetReport
 from frontwatch.model import Article, ExtractedArticle
 
 SETS = ("seed", "bellingcat", "ucdp")
+# Short column heads for the confusion table, so it fits an 80-column terminal.
+SHORT = {
+    "Battles": "BAT",
+    "Explosions/Remote violence": "ERV",
+    "Violence against civilians": "VAC",
+    "Protests": "PRO",
+    "Riots": "RIO",
+    "Strategic developments": "SD",
+    "(no event)": "none",
+}
 
 
 @main.command()
@@ -118,6 +129,10 @@ def _pct(x: float) -> str:
 
 def _print_report(out: Console, report: SetReport, *, errors: bool) -> None:
     out.rule(f"[bold]{report.name}[/bold] ({report.rows} rows)")
+    if report.name == "seed":
+        out.print(
+            "macro-F1 and per-type scores below count whole matched events (type, sub-type, place, date)"
+        )
     if report.geo:
         table = Table(title="Location accuracy", title_justify="left")
         table.add_column("rows")
@@ -128,7 +143,9 @@ def _print_report(out: Console, report: SetReport, *, errors: bool) -> None:
         table.add_column("median km", justify="right")
         for label, s in report.geo.items():
             median = "-" if s.median_km is None else f"{s.median_km:.1f}"
-            table.add_row(label, str(s.n), str(s.placed), *(_pct(s.share(t)) for t, _ in s.within), median)
+            table.add_row(
+                escape(label), str(s.n), str(s.placed), *(_pct(s.share(t)) for t, _ in s.within), median
+            )
         out.print(table)
     if report.type_scores:
         table = Table(title="Event types (ACLED event_type)", title_justify="left")
@@ -152,14 +169,15 @@ def _print_report(out: Console, report: SetReport, *, errors: bool) -> None:
         table = Table(title="Confusion (rows: gold, columns: ours)", title_justify="left")
         table.add_column("gold \\ ours")
         for p in preds:
-            table.add_column(p, justify="right")
+            table.add_column(SHORT.get(p, p), justify="right")
         for g in golds:
             table.add_row(g, *(str(report.confusion.get((g, p), 0)) for p in preds))
         out.print(table)
+        out.print(", ".join(f"{SHORT[k]} = {k}" for k in sorted(set(preds) & SHORT.keys())))
     for label, ratio in report.ratios.items():
-        out.print(f"{label}: [bold]{_pct(ratio.share)}[/bold] ({ratio.correct}/{ratio.n})")
+        out.print(f"{escape(label)}: [bold]{_pct(ratio.share)}[/bold] ({ratio.correct}/{ratio.n})")
     for label, count in sorted(report.counts.items()):
-        out.print(f"{label}: {count}")
+        out.print(f"{escape(label)}: {count}")
     if errors and report.misses:
         out.rule(f"{report.name}: {len(report.misses)} misses")
         for m in report.misses:

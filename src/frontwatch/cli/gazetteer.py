@@ -18,8 +18,13 @@ def gazetteer() -> None:
 
 
 @gazetteer.command()
-@click.option("--geonames", "dumps", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A GeoNames country dump (UA.zip or UA.txt) to merge; repeat for several.")
+@click.option(
+    "--geonames",
+    "dumps",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A GeoNames country dump (UA.zip or UA.txt) to merge; repeat for several.",
+)
 def build(dumps: tuple[Path, ...]) -> None:
     """(Re)build the index from the packaged sources, KATOTTH, ../shared and any GeoNames dumps."""
     try:

@@ -35,6 +35,11 @@ class Fatal(click.ClickException):
     exit_code = 2
 
 
+def _console() -> Console:
+    # Piped output gets a wide, fixed width: rich's 80-column default would fold every column.
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
+
 def _open(ctx: click.Context) -> Store:
     try:
         return open_store(ctx.obj.db_url)
@@ -204,7 +209,7 @@ def places(ctx: click.Context, article_id: str | None, as_json: bool) -> None:
     if as_json:
         _print_json([place_json(p) for p in found])
     else:
-        Console().print(_places_table(found))
+        _console().print(_places_table(found))
 
 
 def article_json(article: Any) -> dict[str, Any]:
@@ -242,10 +247,10 @@ def articles(ctx: click.Context, as_json: bool) -> None:
         table.add_row(
             a.id[:12], published, escape(a.source or ""), escape(a.title), escape(", ".join(a.tags))
         )
-    Console().print(table)
+    _console().print(table)
 
 
-def _snippet(text: str, width: int = 90) -> str:
+def _snippet(text: str, width: int = 80) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
@@ -258,6 +263,8 @@ def _events_table(found: list[Event]) -> Table:
         day = e.date.isoformat() if e.date else "?"
         if e.date_end and e.date_end != e.date:
             day += f"..{e.date_end.isoformat()}"
+        if e.date and e.date_precision not in ("day", "range"):
+            day += f" ({e.date_precision})"
         claimant = e.claimant.name or e.claimant.role or e.claimant.outlet or "" if e.claimant else ""
         table.add_row(
             day,
@@ -323,7 +330,7 @@ def demo(
         found_events = [e for i in ids for e in store.events(article_id=i)]
     finally:
         store.close()
-    console = Console()
+    console = _console()
     console.print(_places_table(found_places))
     console.print(_events_table(found_events))
     if not no_serve:

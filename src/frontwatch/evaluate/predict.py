@@ -2,7 +2,8 @@
 
 The rule (docs/evaluation.md): the main event is the first event that has a place, else the first event;
 the article's point is the main event's place; when no event has a place, the best resolved place of the
-article (highest resolver score, then the most specific kind, then the first mention).
+article: the most specific kind (settlement before hromada, raion, oblast, country), then the highest
+resolver score, then the first mention — an event belongs at the most specific place its text gives.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date
 
 from frontwatch.model import Event, ExtractedArticle, Place, PlaceKind
 
-# Most specific first: when two resolved places score the same, the settlement beats its oblast.
+# Most specific first: a settlement the text names beats its oblast and the country.
 _SPECIFICITY = {
     PlaceKind.VILLAGE: 0,
     PlaceKind.TOWN: 0,
@@ -59,13 +60,13 @@ def main_event(extracted: ExtractedArticle) -> Event | None:
 
 
 def best_resolved_place(extracted: ExtractedArticle) -> Place | None:
-    """The resolved place with the highest score; ties: the more specific kind, then the first mention."""
+    """The most specific resolved place; ties: the higher resolver score, then the first mention."""
     places = extracted.resolved.places
     if not places:
         return None
     return min(
         places,
-        key=lambda p: (-p.score, _SPECIFICITY.get(p.entry.kind, 9), p.mention.start_char),
+        key=lambda p: (_SPECIFICITY.get(p.entry.kind, 9), -p.score, p.mention.start_char),
     )
 
 

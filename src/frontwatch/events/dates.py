@@ -33,7 +33,6 @@ WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _RELATIVE = re.compile(
     r"\b(?P<w>yesterday|today|tonight|this morning|this afternoon|this evening|last night|overnight|last week|"
     r"(?:over |in )?the (?:past|last) (?:day|24 hours|week)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
-    re.I,
 )
 
 
@@ -89,7 +88,7 @@ def explicit(text: str, published: date | None) -> When | None:
 
 
 def relative(text: str, published: date | None) -> When | None:
-    """Yesterday, today, last night, last week, on Monday: relative to publication."""
+    """Yesterday, today, last night, last week, on Monday: relative to publication (text lower-cased)."""
     if published is None:
         return None
     m = _RELATIVE.search(text)

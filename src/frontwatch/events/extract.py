@@ -19,7 +19,7 @@ from frontwatch.events.claims import Attribution, attributions
 from frontwatch.events.dates import When, explicit, relative
 from frontwatch.events.quantities import quantities
 from frontwatch.events.text import Sentence, build
-from frontwatch.events.vocab import EventType, Vocabulary, group_key, vocabulary
+from frontwatch.events.vocab import EventType, Vocabulary, actor_key, trigger_key, vocabulary, weapon_key
 from frontwatch.model import (
     Actor,
     DatePrecision,
@@ -27,6 +27,7 @@ from frontwatch.model import (
     ExtractedArticle,
     Modality,
     Place,
+    PlaceKind,
     Quantity,
     ResolvedArticle,
     Span,
@@ -46,6 +47,10 @@ _UNIT = re.compile(
     r"\b\d+(?:st|nd|rd|th)\s+(?:Separate\s+|Guards\s+|Independent\s+)?(?:[A-Z][\w-]+\s+){0,3}"
     r"(?:Brigade|Regiment|Division|Battalion|Army|Corps|Detachment)\b"
 )
+_COUNTABLE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|dozens?)\b"
+)
+_DIGIT = re.compile(r"\d")
 OPPONENT = {"Russia": "Ukraine", "Ukraine": "Russia"}
 COMBATANT = {"Russia": "russian_forces", "Ukraine": "ukrainian_forces"}
 
@@ -81,6 +86,10 @@ class _Extractor:
         self.v = v
         self.article = resolved.annotated.article
         self.text = self.article.text
+        self.low = _lower(self.text)
+        self._hits: dict[tuple[int, int], list[_Hit]] = {}
+        self._dates: dict[int, When | None] = {}
+        self._counts: dict[tuple[int, int], tuple[Quantity, ...]] = {}
         self.published: date | None = self.article.published
         self.sents, quotes = build(self.text, resolved.annotated.sentences)
         self.atts = attributions(self.text, self.sents, quotes, v)
@@ -95,37 +104,62 @@ class _Extractor:
         self.chosen = [pl.choose(self.text, ps) for ps in self.places]
         self.article_main = pl.main_of_article(kept)
 
+    def _when(self, i: int) -> When | None:
+        """The date sentence i states, if any (cached: the consequence rule looks back)."""
+        if i not in self._dates:
+            s = self.sents[i]
+            when = explicit(s.text, self.published) if _DIGIT.search(s.text) else None
+            self._dates[i] = when or relative(self.low[s.start : s.end], self.published)
+        return self._dates[i]
+
+    def _same_paragraph(self, s: Sentence, step: int) -> bool:
+        j = s.index + step
+        return 0 <= j < len(self.sents) and self.sents[j].paragraph == s.paragraph
+
     def _excluded(self, a: int, b: int) -> bool:
         return any(x <= a and b <= y for x, y in self.excluded)
 
     # -- per sentence --------------------------------------------------------------------------
     def run(self) -> list[Event]:
         events: list[Event] = []
-        para_date: dict[int, When] = {}
         para_earlier: set[int] = set()
         for s in self.sents:
-            when = explicit(s.text, self.published) or relative(s.text, self.published)
-            if when is not None:
-                para_date[s.paragraph] = when
-            elif self.v.consequence_re.match(s.text) and s.paragraph in para_date:
-                when = When(para_date[s.paragraph].date, DatePrecision.ON_OR_AFTER, None, True)
-            earlier = bool(self.v.earlier_re.search(s.text)) or s.paragraph in para_earlier
-            if self.v.earlier_re.match(s.text.lstrip()):
-                para_earlier.add(s.paragraph)
-            for c in self._candidates(s):
+            if self.v.earlier_re.match(s.text):
+                para_earlier.add(s.paragraph)  # "Earlier, X reported that ...": the whole paragraph
+            candidates = self._candidates(s)
+            if not candidates:
+                continue
+            when = self._when(s.index)
+            if when is None and self.v.consequence_re.match(s.text):
+                # "Because of this, ...": on or after the date the paragraph gave before
+                for j in range(s.index - 1, -1, -1):
+                    if self.sents[j].paragraph != s.paragraph:
+                        break
+                    before = self._when(j)
+                    if before is not None and before.date is not None:
+                        when = When(before.date, DatePrecision.ON_OR_AFTER, None, True)
+                        break
+            earlier = s.paragraph in para_earlier or bool(self.v.earlier_re.search(s.text))
+            previous = {e.event_type for e in events if e.evidence.end_char >= s.start - 2 and e.evidence.start_char < s.start}
+            for c in candidates:
+                if c.t.consequence and c.t.event_type in previous and self._same_paragraph(s, -1):
+                    continue
                 events.append(self._event(s, c, when, earlier))
         return _dedupe_ids(events)
 
     def _candidates(self, s: Sentence) -> list[_Candidate]:
         out: list[_Candidate] = []
-        for m in self.v.trigger_re.finditer(s.text):
-            a, b = s.start + m.start(), s.start + m.end()
+        for m in self.v.trigger_re.finditer(self.low, s.start, s.end):
+            a, b = m.start(), m.end()
             if self._excluded(a, b) or any(p.mention.start_char <= a < p.mention.end_char for p in self.places[s.index]):
                 continue
-            if _ANAPHORIC.search(s.text[: m.start()]):
+            if _ANAPHORIC.search(s.text[: a - s.start]):
                 continue  # "this offensive": a reference to an event already told
-            t = self.v.types[m.lastgroup or ""]
-            modality = self._modality(s, m.start(), t)
+            key = trigger_key(self.v, m.group())
+            if key is None:
+                continue
+            t = self.v.types[key]
+            modality = self._modality(s, a - s.start, t)
             if modality == Modality.HOPED and t.control is None:
                 continue  # hopes and plans are kept only where they concern control of a place
             if t.needs_object_place:
@@ -142,7 +176,9 @@ class _Extractor:
             key = (c.t.event_type, c.place.entry.id if c.place else None, c.t.control is not None)
             if key not in best or c.t.priority > best[key].t.priority:
                 best[key] = c
-        return sorted(best.values(), key=lambda c: (c.start, c.place.mention.start_char if c.place else 0))
+        present = {c.t.event_type for c in best.values()}
+        kept = [c for c in best.values() if not set(c.t.yields_to) & present]
+        return sorted(kept, key=lambda c: (c.start, c.place.mention.start_char if c.place else 0))
 
     def _objects(self, s: Sentence, a: int, b: int) -> tuple[list[Place], int]:
         """What a control change acts on, following "some settlements ... Among them are X and Y"."""
@@ -207,30 +243,27 @@ class _Extractor:
 
     # -- actors ---------------------------------------------------------------------------------
     def _actor_hits(self, a: int, b: int) -> list[_Hit]:
+        cached = self._hits.get((a, b))
+        if cached is not None:
+            return cached
         hits = []
-        for m in self.v.actor_re.finditer(self.text, a, b):
+        for m in self.v.actor_re.finditer(self.low, a, b):
             if self._excluded(m.start(), m.end()):
                 continue
-            surface = m.group()
-            if surface.lower() in ("ukraine", "russia") and _PREP_BEFORE.search(self.text[max(a, m.start() - 12) : m.start()]):
+            surface = self.text[m.start() : m.end()]
+            if m.group() in ("ukraine", "russia") and _PREP_BEFORE.search(self.text[max(a, m.start() - 12) : m.start()]):
                 continue  # "in Ukraine": a place, not an actor
-            hits.append(_Hit(group_key(m.lastgroup or ""), m.start(), m.end(), surface))
+            key = actor_key(self.v, m.group())
+            if key is not None:
+                hits.append(_Hit(key, m.start(), m.end(), surface))
+        self._hits[(a, b)] = hits
         return hits
 
     def _actors(self, s: Sentence, c: _Candidate) -> tuple[tuple[Actor, ...], str | None]:
         hits = self._actor_hits(s.start, c.evidence_end)
         battle = c.t.event_type == "Battles"
         if not battle:
-            before = [h for h in hits if h.start < c.start]
-            hits = before or hits
-            if not hits:
-                for j in range(s.index - 1, -1, -1):
-                    o = self.sents[j]
-                    if o.paragraph != s.paragraph:
-                        break
-                    hits = [h for h in self._actor_hits(o.start, o.end) if self.v.actors[h.key].side != "civilians"]
-                    if hits:
-                        break
+            hits = self._agents(s, c, hits)
         actors: dict[str, Actor] = {}
         for h in hits:
             e = self.v.actors[h.key]
@@ -253,11 +286,30 @@ class _Extractor:
                 actors.setdefault(e.name, Actor(e.name, e.side))
         return tuple(actors.values()), control_to
 
+    def _agents(self, s: Sentence, c: _Candidate, hits: list[_Hit]) -> list[_Hit]:
+        """Who does a non-battle event: named before its trigger, or "by ...", or in the sentence before."""
+        before = [h for h in hits if h.start < c.start]
+        if before:
+            return before
+        by = re.match(r"\s*(?:\w+\s+){0,4}?by\s+", self.text[c.end : c.evidence_end])
+        if by:
+            after = [h for h in hits if h.start >= c.end + by.end()]
+            if after:
+                return after[:1]
+        for j in range(s.index - 1, -1, -1):
+            o = self.sents[j]
+            if o.paragraph != s.paragraph:
+                break
+            prev = [h for h in self._actor_hits(o.start, o.end) if self.v.actors[h.key].side != "civilians"]
+            if prev:
+                return prev
+        return hits
+
     def _agent_side(self, s: Sentence, c: _Candidate, hits: list[_Hit]) -> str | None:
         """Who takes the place: "captured by Russian troops", or the subject before the trigger."""
         by = re.match(r"\s*(?:\w+\s+){0,3}?by\s+", self.text[c.end : c.evidence_end])
         ordered = [h for h in hits if h.start >= c.end + (by.end() if by else 10**6)][:1]
-        ordered += [h for h in reversed(hits) if h.start < c.start]
+        ordered += [h for h in hits if h.start < c.start]  # the subject comes first
         for h in ordered:
             side = self.v.actors[h.key].side
             if side in self.v.control_change:
@@ -280,6 +332,12 @@ class _Extractor:
             if side is None or side == control_to:
                 modality = Modality.CLAIMED
         d, precision, end = self._date(s, c, when, earlier)
+        # "Russia has deployed": the country named as the doer is an actor, not a place of the event
+        hits = self._actor_hits(s.start, c.evidence_end)
+        related = tuple(
+            p for p in c.related
+            if not (p.entry.kind == PlaceKind.COUNTRY and any(h.start <= p.mention.start_char < h.end for h in hits))
+        )
         ev = Span(s.start, c.evidence_end, self.text[s.start : c.evidence_end])
         place_id = c.place.entry.id if c.place else ""
         digest = hashlib.sha1(
@@ -293,7 +351,7 @@ class _Extractor:
             fw_type=t.key,
             actors=actors,
             place=c.place,
-            related_places=tuple(c.related),
+            related_places=related,
             date=d,
             date_precision=precision,
             modality=modality,
@@ -301,17 +359,23 @@ class _Extractor:
             date_end=end,
             claimant=claimant,
             weapons=self._weapons(s.start, c.evidence_end),
-            quantities=_quantities(self.text[s.start : c.evidence_end]),
+            quantities=self._quantities(s.start, c.evidence_end),
             control_to=control_to if t.control else None,
             rules_version=self.v.version,
         )
+
+    def _quantities(self, a: int, b: int) -> tuple[Quantity, ...]:
+        if (a, b) not in self._counts:
+            self._counts[(a, b)] = quantities(self.text[a:b]) if _COUNTABLE.search(self.low, a, b) else ()
+        return self._counts[(a, b)]
 
     def _claimant_side(self, att: Attribution | None) -> str | None:
         if att is None:
             return None
         words = " ".join(x for x in (att.claimant.name, att.claimant.role) if x)
-        m = self.v.actor_re.search(words)
-        return self.v.actors[group_key(m.lastgroup or "")].side if m else None
+        m = self.v.actor_re.search(words.lower())
+        key = actor_key(self.v, m.group()) if m else None
+        return self.v.actors[key].side if key else None
 
     def _date(self, s: Sentence, c: _Candidate, when: When | None, earlier: bool) -> tuple[date | None, DatePrecision, date | None]:
         if when is not None:
@@ -324,16 +388,26 @@ class _Extractor:
 
     def _weapons(self, a: int, b: int) -> tuple[Weapon, ...]:
         found: dict[str, Weapon] = {}
-        for m in self.v.weapon_re.finditer(self.text, a, b):
-            e = self.v.weapons[group_key(m.lastgroup or "")]
-            found.setdefault(e.key, Weapon(e.key, e.canonical, e.weapon_class, m.group(), e.calibre_mm))
+        for m in self.v.weapon_re.finditer(self.low, a, b):
+            key = weapon_key(self.v, m.group())
+            if key is None:
+                continue
+            e = self.v.weapons[key]
+            surface = self.text[m.start() : m.end()]
+            found.setdefault(e.key, Weapon(e.key, e.canonical, e.weapon_class, surface, e.calibre_mm))
         if any(not self.v.weapons[k].generic for k in found):
             found = {k: w for k, w in found.items() if not self.v.weapons[k].generic}
         return tuple(found.values())
 
 
-def _quantities(text: str) -> tuple[Quantity, ...]:
-    return quantities(text)
+
+
+def _lower(text: str) -> str:
+    """Lower-cased text with the same offsets (a few characters grow when lower-cased; they stay)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 def _index(starts: list[int], pos: int) -> int | None:

@@ -15,7 +15,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], list
     q = v.cues["quantities"]
     words = "|".join(sorted(v.numbers, key=len, reverse=True))
     num = rf"(?:\d[\d,]*(?:\.\d+)?|(?:{words}))"
-    rng = rf"(?P<approx>(?:{'|'.join(q['approximate']['cues'])})\s+)?(?:at least\s+)?(?P<lo>{num})(?:\s*(?:-|–|to|or)\s*(?P<hi>{num}))?"
+    rng = rf"(?<![\w-])(?P<approx>(?:{'|'.join(q['approximate']['cues'])})\s+)?(?:at least\s+)?(?P<lo>{num})(?:\s*(?:-|–|to|or)\s*(?P<hi>{num}))?"
     victims = "|".join(q["victims"]["nouns"])
     killed = "|".join(q["victims"]["killed"])
     injured = "|".join(q["victims"]["injured"])
@@ -28,8 +28,9 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], list
         re.I,
     )
     units = [
-        (re.compile(rf"\b{rng}\s+(?:\w+\s+)?(?:{pat})\b", re.I), spec[0], spec[1])
+        (re.compile(rf"{rng}\s+(?:[\w-]+\s+){{0,2}}?(?:{pat})\b", re.I), spec[0], spec[1])
         for pat, spec in q["units"].items()
+        if pat != "description"
     ]
     return casualty, re.compile(rf"\b(?:{killed})\b", re.I), re.compile(rf"\b(?:{injured})\b", re.I), units
 

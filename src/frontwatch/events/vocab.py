@@ -17,6 +17,21 @@ def _words(fragments: list[str]) -> str:
     return "|".join(f"(?:{f})" for f in sorted(fragments, key=len, reverse=True))
 
 
+def trie(fragments: list[str]) -> str:
+    """An alternation bucketed by first character behind a lookahead: `re` tries one bucket, not all."""
+    buckets: dict[str, list[str]] = {}
+    other: list[str] = []
+    for f in sorted(fragments, key=len, reverse=True):
+        first = f[:1]
+        if first.isalnum() and f[1:2] not in ("?", "*", "{"):
+            buckets.setdefault(first, []).append(f)
+        else:
+            other.append(f)
+    parts = [f"(?={re.escape(c)})(?:{'|'.join(f'(?:{f})' for f in fs)})" for c, fs in sorted(buckets.items())]
+    parts += [f"(?:{f})" for f in other]
+    return "|".join(parts)
+
+
 def _bounded(fragments: list[str], flags: int = re.IGNORECASE) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{_words(fragments)})(?![\w-])", flags)
 
@@ -36,6 +51,8 @@ class EventType:
     default_control_to: str | None
     needs_object_place: bool
     modality: str | None
+    consequence: bool
+    yields_to: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +81,14 @@ class Vocabulary:
     version: str
     types: dict[str, EventType]
     control_change: dict[str, str]
-    trigger_re: re.Pattern[str]  # one named group per type, ordered by priority
+    trigger_re: re.Pattern[str]  # every trigger, on lower-cased text
+    trigger_type: tuple[tuple[re.Pattern[str], str], ...]  # surface → type key, by priority
     actors: dict[str, ActorEntry]
-    actor_re: re.Pattern[str]  # one named group per actor
+    actor_re: re.Pattern[str]  # every alias, on lower-cased text
+    actor_entry: tuple[tuple[re.Pattern[str], str], ...]  # surface → actor key
     weapons: dict[str, WeaponEntry]
-    weapon_re: re.Pattern[str]
+    weapon_re: re.Pattern[str]  # on lower-cased text
+    weapon_entry: tuple[tuple[re.Pattern[str], str], ...]  # surface → catalogue key, specific entries first
     cues: dict[str, Any]
     hoped_re: re.Pattern[str]
     denied_re: re.Pattern[str]
@@ -76,6 +96,8 @@ class Vocabulary:
     attribution_verb: str  # regex alternation of attribution verbs
     org_roles: tuple[tuple[re.Pattern[str], str], ...]
     role_word_re: re.Pattern[str]
+    role_words: str  # regex alternation of role words
+    org_noun_re: re.Pattern[str]
     earlier_re: re.Pattern[str]
     consequence_re: re.Pattern[str]
     numbers: dict[str, int]
@@ -101,6 +123,8 @@ def _event_types(raw: dict[str, Any]) -> dict[str, EventType]:
             default_control_to=t.get("default_control_to"),
             needs_object_place=bool(t.get("needs_object_place", False)),
             modality=t.get("modality"),
+            consequence=bool(t.get("consequence", False)),
+            yields_to=tuple(t.get("yields_to", ())),
         )
         for key, t in raw["types"].items()
     }
@@ -113,20 +137,19 @@ def vocabulary() -> Vocabulary:
     types = _event_types(et)
     # Higher priority first: at one position the more specific type wins the alternation.
     ordered = sorted(types.values(), key=lambda t: -t.priority)
-    trigger_re = re.compile(
-        "|".join(rf"(?<![\w-])(?P<{t.key}>{_words(list(t.triggers))})(?![\w-])" for t in ordered), re.IGNORECASE
-    )
+    # Matched against the lower-cased text: case-insensitive `re` is several times slower.
+    # Priority order is kept inside each first-character bucket (sorted is stable on length ties only,
+    # so the type is found afterwards, trying types by priority).
+    trigger_re = re.compile(rf"\b(?:{trie([f for t in ordered for f in _lower(t.triggers)])})(?![\w-])")
+    trigger_type = tuple((re.compile(rf"(?:{_words(_lower(t.triggers))})"), t.key) for t in ordered)
     ac = _load("actors.toml")
     actors = {
         key: ActorEntry(key, a["name"], a.get("side"), a["description"], tuple(a["aliases"]), tuple(a.get("examples", ())))
         for key, a in ac["actors"].items()
     }
-    # All aliases of all actors in one alternation, longest first, each tagged with its actor key.
-    tagged = sorted(((alias, key) for key, a in actors.items() for alias in a.aliases), key=lambda p: -len(p[0]))
-    actor_re = re.compile(
-        "|".join(rf"(?<![\w-])(?P<a{i}__{key}>{alias})(?![\w-])" for i, (alias, key) in enumerate(tagged)),
-        re.IGNORECASE,
-    )
+    # One group per actor, on the lower-cased text; the first actor to match at a position wins.
+    actor_re = re.compile(rf"\b(?:{trie([f for a in actors.values() for f in _lower(a.aliases)])})(?![\w-])")
+    actor_entry = tuple((re.compile(rf"(?:{_words(_lower(a.aliases))})"), key) for key, a in actors.items())
     wp = _load("weapons.toml")
     weapons = {
         key: WeaponEntry(
@@ -140,10 +163,11 @@ def vocabulary() -> Vocabulary:
         )
         for key, w in wp["weapons"].items()
     }
-    wtagged = sorted(((alias, key) for key, w in weapons.items() for alias in w.aliases), key=lambda p: -len(p[0]))
-    weapon_re = re.compile(
-        "|".join(rf"(?<![\w-])(?P<w{i}__{_safe(key)}>{alias})(?![\w-])" for i, (alias, key) in enumerate(wtagged)),
-        re.IGNORECASE,
+    # Without groups (many groups slow `re` down); which entry matched is found afterwards.
+    weapon_re = re.compile(rf"\b(?:{trie(_lower([a for w in weapons.values() for a in w.aliases]))})(?![\w-])")
+    weapon_entry = tuple(
+        (re.compile(rf"(?:{_words(_lower(list(w.aliases)))})"), key)
+        for key, w in sorted(weapons.items(), key=lambda kv: kv[1].generic)
     )
     cues = _load("cues.toml")
     att = cues["attribution"]
@@ -152,10 +176,13 @@ def vocabulary() -> Vocabulary:
         types=types,
         control_change={k: v for k, v in et["control_change"].items() if k != "description"},
         trigger_re=trigger_re,
+        trigger_type=trigger_type,
         actors=actors,
         actor_re=actor_re,
+        actor_entry=actor_entry,
         weapons=weapons,
         weapon_re=weapon_re,
+        weapon_entry=weapon_entry,
         cues=cues,
         hoped_re=_bounded(cues["modality"]["hoped"]["cues"]),
         denied_re=_bounded(cues["modality"]["denied"]["cues"]),
@@ -164,19 +191,27 @@ def vocabulary() -> Vocabulary:
         org_roles=tuple(
             (re.compile(rf"\b{k}\b", re.IGNORECASE), v) for k, v in att["roles"].items() if k != "description"
         ),
-        role_word_re=re.compile(rf"^(?:the\s+)?(?:{_words(att['role_words']['words'])})\b", re.IGNORECASE),
+        role_word_re=re.compile(rf"^(?:(?:the|an?)\s+)?(?:{_words(att['role_words']['words'])})\b", re.IGNORECASE),
+        role_words=_words(att["role_words"]["words"]),
+        org_noun_re=re.compile(rf"\b(?:{_words(att['org_nouns']['words'])})\b"),
         earlier_re=_bounded(cues["dates"]["earlier"]),
         consequence_re=re.compile(rf"^\W*(?:{_words(cues['dates']['consequence'])})", re.IGNORECASE),
         numbers={k: int(v) for k, v in cues["numbers"].items() if k != "description"},
     )
 
 
-def _safe(key: str) -> str:
-    """Catalogue keys may start with a digit ("2s4_tyulpan"); group names may not."""
-    return "k" + key
+def _lower(fragments: list[str] | tuple[str, ...]) -> list[str]:
+    """Fragments for the lower-cased text; escapes such as \\b and \\d keep their case."""
+    return [re.sub(r"(\\.)|([A-Z])", lambda m: m.group(1) or m.group(2).lower(), f) for f in fragments]
 
 
-def group_key(group: str) -> str:
-    """The vocabulary key encoded in a tagged group name ("a12__russian_forces" → "russian_forces")."""
-    key = group.split("__", 1)[1]
-    return key[1:] if group.startswith("w") else key
+def trigger_key(v: Vocabulary, surface: str) -> str | None:
+    return next((key for rx, key in v.trigger_type if rx.fullmatch(surface)), None)
+
+
+def actor_key(v: Vocabulary, surface: str) -> str | None:
+    return next((key for rx, key in v.actor_entry if rx.fullmatch(surface)), None)
+
+
+def weapon_key(v: Vocabulary, surface: str) -> str | None:
+    return next((key for rx, key in v.weapon_entry if rx.fullmatch(surface)), None)

@@ -30,8 +30,14 @@ def region_names(spec: dict) -> list[str]:
     unit = spec.get("unit", "Oblast")
     names = [spec["name"]]
     for base in spec.get("names", []):
-        names += [f"{base} {unit}", f"{base} {unit.lower()}", f"{base} region", f"{base} Region",
-                  f"{base} province", f"{base} Province"]
+        names += [
+            f"{base} {unit}",
+            f"{base} {unit.lower()}",
+            f"{base} region",
+            f"{base} Region",
+            f"{base} province",
+            f"{base} Province",
+        ]
         if unit != "Oblast":
             names += [f"{base} Oblast", f"{base} oblast"]
     return names + list(spec.get("aliases", []))
@@ -58,9 +64,17 @@ def build_regions(places: list[Draft]) -> tuple[list[Draft], dict[tuple[str, str
         members = by_code.get((spec["country"], code), [capital])
         lat, lon = mean_point([(m.lat, m.lon) for m in members])
         ident = f"adm:{spec['country']}-{spec.get('katotth') or code}"
-        draft = Draft(id=ident, name=spec["name"], kind=PlaceKind.ADMIN1, lat=lat, lon=lon,
-                      precision=Precision.REGION, country=spec["country"], admin1=spec["name"],
-                      population=sum(m.population or 0 for m in members) or None)
+        draft = Draft(
+            id=ident,
+            name=spec["name"],
+            kind=PlaceKind.ADMIN1,
+            lat=lat,
+            lon=lon,
+            precision=Precision.REGION,
+            country=spec["country"],
+            admin1=spec["name"],
+            population=sum(m.population or 0 for m in members) or None,
+        )
         draft.add_names(region_names(spec))
         draft.admin1_code = code
         regions.append(draft)

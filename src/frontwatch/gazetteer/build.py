@@ -24,7 +24,7 @@ from frontwatch.settings import shared_path
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = "gaz.v1"
+BUILD_VERSION = "gaz.v2"
 PHYSGEO = ("gazetteer", "ua-physgeo", "PGO_tsv.tar.gz")
 
 SCHEMA = """
@@ -60,7 +60,11 @@ def _merge_dumps(places: dict[str, Draft], dumps: Sequence[Path]) -> None:
 
 
 def _river_courses() -> dict[str, list[tuple[float, float]]]:
-    text = resources.files("frontwatch.gazetteer").joinpath("data/river_courses.toml").read_text(encoding="utf-8")
+    text = (
+        resources.files("frontwatch.gazetteer")
+        .joinpath("data/river_courses.toml")
+        .read_text(encoding="utf-8")
+    )
     return {name: [(float(a), float(b)) for a, b in pts] for name, pts in tomllib.loads(text).items()}
 
 
@@ -116,16 +120,37 @@ def write_index(path: Path, drafts: list[Draft], sources: dict[str, int]) -> Non
         conn.executescript(SCHEMA)
         conn.executemany(
             "INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(d.id, d.name, str(d.kind), d.lat, d.lon, str(d.precision), d.country, d.admin1, d.admin2,
-              d.admin3, d.population, d.geonameid, d.katotth, json.dumps(d.names, ensure_ascii=False),
-              json.dumps(d.points) if d.points else None) for d in drafts],
+            [
+                (
+                    d.id,
+                    d.name,
+                    str(d.kind),
+                    d.lat,
+                    d.lon,
+                    str(d.precision),
+                    d.country,
+                    d.admin1,
+                    d.admin2,
+                    d.admin3,
+                    d.population,
+                    d.geonameid,
+                    d.katotth,
+                    json.dumps(d.names, ensure_ascii=False),
+                    json.dumps(d.points) if d.points else None,
+                )
+                for d in drafts
+            ],
         )
         conn.executemany(
             "INSERT OR IGNORE INTO keys VALUES (?,?)",
             ((key, d.id) for d in drafts for key in {name_key(n) for n in d.names} if key),
         )
-        meta = {"version": index_version(), "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                "sources": json.dumps(sources), "entries": str(len(drafts))}
+        meta = {
+            "version": index_version(),
+            "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "sources": json.dumps(sources),
+            "entries": str(len(drafts)),
+        }
         conn.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
         conn.commit()
         conn.close()

@@ -35,9 +35,19 @@ class Draft:
 
     def freeze(self) -> GazetteerEntry:
         return GazetteerEntry(
-            id=self.id, name=self.name, kind=self.kind, lat=round(self.lat, 5), lon=round(self.lon, 5),
-            precision=self.precision, country=self.country, admin1=self.admin1, admin2=self.admin2,
-            admin3=self.admin3, population=self.population, geonameid=self.geonameid, katotth=self.katotth,
+            id=self.id,
+            name=self.name,
+            kind=self.kind,
+            lat=round(self.lat, 5),
+            lon=round(self.lon, 5),
+            precision=self.precision,
+            country=self.country,
+            admin1=self.admin1,
+            admin2=self.admin2,
+            admin3=self.admin3,
+            population=self.population,
+            geonameid=self.geonameid,
+            katotth=self.katotth,
             names=tuple(self.names),
         )
 

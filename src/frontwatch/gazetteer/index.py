@@ -43,11 +43,24 @@ def _matching() -> dict:
     text = resources.files("frontwatch.gazetteer").joinpath("data/matching.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     roles = {word: role for role, words in data["roles"].items() for word in words}
-    return {"roles": roles, "stoplist": frozenset(data["stoplist"]["words"]), "max_tokens": data["max_tokens"]}
+    return {
+        "roles": roles,
+        "stoplist": frozenset(data["stoplist"]["words"]),
+        "actors": frozenset(data["actors"]["words"]),
+        "max_tokens": data["max_tokens"],
+    }
 
 
 def default_path() -> Path:
     return data_dir() / f"gazetteer-{index_version()}.sqlite"
+
+
+def _remove_stale(current: Path) -> None:
+    """Indexes of older versions are dead weight once the current one exists."""
+    for old in current.parent.glob("gazetteer-*.sqlite"):
+        if old != current:
+            log.info("removing stale gazetteer index %s", old)
+            old.unlink(missing_ok=True)
 
 
 class Gazetteer:
@@ -65,9 +78,19 @@ class Gazetteer:
                 self._points: dict[str, tuple[tuple[float, float], ...]] = {}
                 for row in conn.execute("SELECT * FROM entries"):
                     entry = GazetteerEntry(
-                        id=row[0], name=row[1], kind=PlaceKind(row[2]), lat=row[3], lon=row[4],
-                        precision=Precision(row[5]), country=row[6], admin1=row[7], admin2=row[8],
-                        admin3=row[9], population=row[10], geonameid=row[11], katotth=row[12],
+                        id=row[0],
+                        name=row[1],
+                        kind=PlaceKind(row[2]),
+                        lat=row[3],
+                        lon=row[4],
+                        precision=Precision(row[5]),
+                        country=row[6],
+                        admin1=row[7],
+                        admin2=row[8],
+                        admin3=row[9],
+                        population=row[10],
+                        geonameid=row[11],
+                        katotth=row[12],
                         names=tuple(json.loads(row[13])),
                     )
                     self._entries[entry.id] = entry
@@ -81,6 +104,7 @@ class Gazetteer:
         except sqlite3.Error as exc:
             raise GazetteerError(f"cannot read gazetteer index {path}: {exc}") from exc
         self._keys = {key: tuple(ids) for key, ids in keys.items()}
+        self._front = front_regions()
         self._max_tokens = min(_matching()["max_tokens"], max(k.count(" ") + 1 for k in self._keys))
         log.info("gazetteer %s: %d entries, %d keys", path.name, len(self._entries), len(self._keys))
 
@@ -95,16 +119,19 @@ class Gazetteer:
         if rebuild or not path.exists():
             log.warning("building the gazetteer index %s (first use; takes a few seconds)", path)
             build(path)
+            _remove_stale(path)
         return cls(path)
 
     @classmethod
     def build_default(cls, *, geonames: Sequence[Path] = ()) -> Gazetteer:
         """Rebuild the default index, merging GeoNames country dumps when given."""
-        return cls(build(default_path(), geonames=geonames))
+        path = build(default_path(), geonames=geonames)
+        _remove_stale(path)
+        return cls(path)
 
     @property
     def front_regions(self) -> frozenset[str]:
-        return front_regions()
+        return self._front
 
     @property
     def version(self) -> str:
@@ -178,12 +205,32 @@ class Gazetteer:
             if length == 1 and (len(keys[i]) < 3 or word.lower() in stoplist or word.lower() in lowercase):
                 i += 1
                 continue
+            if self._inside_longer_name(text, tokens, i, last, roles):
+                i = last + 1
+                continue
             role = roles.get(tokens[last][2].lower()) if length > 1 else None
             if role is None and last + 1 < n and joinable[last]:
                 role = roles.get(tokens[last + 1][2].lower())
             if role is None and i > 0 and joinable[i - 1] and tokens[i - 1][2].lower() == "river":
                 role = "river"
+            actor_next = last + 1 < n and joinable[last] and tokens[last + 1][2].lower() in config["actors"]
+            if role is None and actor_next:
+                role = "actor"
             start, end = tokens[i][0], tokens[last][1]
             matches.append(NameMatch(start, end, text[start:end], ids, role))
             i = last + 1
         return matches
+
+    @staticmethod
+    def _inside_longer_name(
+        text: str, tokens: list[tuple[int, int, str]], i: int, last: int, roles: dict
+    ) -> bool:
+        """Savur-Mohyla: a known name that is only part of an unknown hyphenated one."""
+        before = tokens[i - 1] if i > 0 else None
+        after = tokens[last + 1] if last + 1 < len(tokens) else None
+        if before and before[2][:1].isupper() and text[before[1] : tokens[i][0]] in ("-", "‐"):
+            return True
+        if after is None or not after[2][:1].isupper() or after[2].lower() in roles:
+            return False
+        # Only a hyphen joins names safely: after a space, "Kharkiv National University" is in Kharkiv.
+        return text[tokens[last][1] : after[0]] in ("-", "‐")

@@ -53,6 +53,11 @@ def _centre(unit: KatotthRow, members: list[KatotthRow]) -> KatotthRow | None:
     return _named_after(unit.name_uk, members)
 
 
+def _oblast_name(oblasts: dict[str, tuple[str, str | None]], code: str) -> str | None:
+    found = oblasts.get(code[2:4])
+    return found[0] if found else None
+
+
 def _unit_names(base_latin: str | None, adj_latin: str, words: tuple[str, ...]) -> list[str]:
     names = []
     for word in words:
@@ -69,25 +74,43 @@ def build_ukraine(
 
     `oblasts` maps the two KATOTTH digits of an oblast to (English name, GeoNames admin1 code).
     """
-    by_key: dict[str, list[Draft]] = defaultdict(list)
+    # GeoNames keeps former names (Soviet-era, Russian) as alternates; a village of that name that still
+    # exists elsewhere must not take over the renamed town. So primary names link first.
+    by_primary: dict[str, list[Draft]] = defaultdict(list)
+    by_alternate: dict[str, list[Draft]] = defaultdict(list)
     for place in places.values():
         if place.country == "UA" and place.kind in (PlaceKind.CITY, PlaceKind.TOWN, PlaceKind.VILLAGE):
-            for key in {name_key(n) for n in place.names}:
-                if key:
-                    by_key[key].append(place)
+            primary = name_key(place.name)
+            by_primary[primary].append(place)
+            for key in {name_key(n) for n in place.names} - {primary, ""}:
+                by_alternate[key].append(place)
     units = {r.code: r for r in rows if r.category in "OPH"}
     settlements = [r for r in rows if r.category in SETTLEMENT_CATEGORIES]
     members: dict[str, list[KatotthRow]] = defaultdict(list)
     for row in settlements:
-        for unit in (row.hromada, row.raion):
-            if unit:
-                members[unit].append(row)
+        for unit_code in (row.hromada, row.raion):
+            if unit_code:
+                members[unit_code].append(row)
+
+    def row_keys(row: KatotthRow) -> set[str]:
+        return {name_key(kmu2010(row.name_uk)), name_key(row.name_uk)}
+
+    def in_oblast(row: KatotthRow, found: list[Draft]) -> list[Draft]:
+        code = oblasts.get(row.oblast[2:4], ("", None))[1]
+        unique = {id(d): d for d in found}.values()
+        return [d for d in unique if code is None or d.admin1_code == code]
+
+    primary_taken = {
+        d.id for row in settlements for d in in_oblast(row, [d for k in row_keys(row) for d in by_primary[k]])
+    }
 
     def candidates(row: KatotthRow) -> list[Draft]:
-        keys = {name_key(kmu2010(row.name_uk)), name_key(row.name_uk)}
-        code = oblasts.get(row.oblast[2:4], ("", None))[1]
-        found = {id(d): d for k in keys for d in by_key.get(k, [])}.values()
-        return [d for d in found if code is None or d.admin1_code == code]
+        keys = row_keys(row)
+        found = in_oblast(row, [d for k in keys for d in by_primary.get(k, [])])
+        if found:
+            return found
+        alternates = [d for k in keys for d in by_alternate.get(k, []) if d.id not in primary_taken]
+        return in_oblast(row, alternates)
 
     cands = {row.code: candidates(row) for row in settlements}
     # Pass 1: unambiguous links anchor each hromada and raion.
@@ -99,14 +122,14 @@ def build_ukraine(
     for row in settlements:
         found = cands[row.code]
         if len(found) == 1 and claims[found[0].id] == 1:
-            for unit in (row.hromada, row.raion):
-                if unit:
-                    anchors[unit].append((found[0].lat, found[0].lon))
+            for unit_code in (row.hromada, row.raion):
+                if unit_code:
+                    anchors[unit_code].append((found[0].lat, found[0].lon))
 
     def reference(row: KatotthRow) -> tuple[float, float] | None:
-        for unit in (row.hromada, row.raion):
-            if unit and anchors.get(unit):
-                return mean_point(anchors[unit])
+        for unit_code in (row.hromada, row.raion):
+            if unit_code and anchors.get(unit_code):
+                return mean_point(anchors[unit_code])
         return None
 
     # Pass 2: each settlement takes its nearest candidate; a GeoNames place goes to its nearest claimant.
@@ -135,9 +158,9 @@ def build_ukraine(
     for row in settlements:
         if row.code in linked:
             d = linked[row.code]
-            for unit in (row.hromada, row.raion):
-                if unit:
-                    known[unit].append((d.lat, d.lon))
+            for unit_code in (row.hromada, row.raion):
+                if unit_code:
+                    known[unit_code].append((d.lat, d.lon))
 
     def unit_point(code: str) -> tuple[float, float] | None:
         # The centroid of the unit's known settlements: nearer to most of its villages than a centre
@@ -149,14 +172,18 @@ def build_ukraine(
     for code, unit in units.items():
         if unit.category == "O":
             continue
-        oblast_name = oblasts.get(unit.oblast[2:4], (None, None))[0]
+        oblast_name = _oblast_name(oblasts, unit.oblast)
         centre = _centre(unit, members.get(code, []))
         base_latin = kmu2010(centre.name_uk) if centre else None
         adj_latin = kmu2010(unit.name_uk)
         if unit.category == "P":
             kind, words, label = PlaceKind.ADMIN2, ("raion", "district", "rayon"), "Raion"
         else:
-            kind, words, label = PlaceKind.ADMIN3, ("hromada", "community", "territorial community"), "Hromada"
+            kind, words, label = (
+                PlaceKind.ADMIN3,
+                ("hromada", "community", "territorial community"),
+                "Hromada",
+            )
         display = f"{base_latin or adj_latin} {label}"
         unit_labels[code] = display
         point = None
@@ -167,15 +194,23 @@ def build_ukraine(
         point = point or raion_point
         if point is None:
             continue
-        draft = Draft(id=f"katotth:{code}", name=display, kind=kind, lat=point[0], lon=point[1],
-                      precision=Precision.RAION if kind is PlaceKind.ADMIN2 else Precision.HROMADA,
-                      country="UA", admin1=oblast_name, katotth=code)
+        draft = Draft(
+            id=f"katotth:{code}",
+            name=display,
+            kind=kind,
+            lat=point[0],
+            lon=point[1],
+            precision=Precision.RAION if kind is PlaceKind.ADMIN2 else Precision.HROMADA,
+            country="UA",
+            admin1=oblast_name,
+            katotth=code,
+        )
         draft.add_names([display, *_unit_names(base_latin, adj_latin, words), unit.name_uk])
         new.append(draft)
 
     unplaced = 0
     for row in settlements:
-        oblast_name = oblasts.get(row.oblast[2:4], (None, None))[0]
+        oblast_name = _oblast_name(oblasts, row.oblast)
         latin = kmu2010(row.name_uk)
         names = [latin, *russian_style(latin), row.name_uk]
         admin2 = unit_labels.get(row.raion) if row.raion else None
@@ -194,11 +229,25 @@ def build_ukraine(
         if point is None:
             unplaced += 1
             continue
-        draft = Draft(id=f"katotth:{row.code}", name=latin, kind=settlement_kind(None, row.category),
-                      lat=point[0], lon=point[1], precision=precision, country="UA", admin1=oblast_name,
-                      admin2=admin2, admin3=admin3, katotth=row.code)
+        draft = Draft(
+            id=f"katotth:{row.code}",
+            name=latin,
+            kind=settlement_kind(None, row.category),
+            lat=point[0],
+            lon=point[1],
+            precision=precision,
+            country="UA",
+            admin1=oblast_name,
+            admin2=admin2,
+            admin3=admin3,
+            katotth=row.code,
+        )
         draft.add_names(names)
         new.append(draft)
-    log.info("KATOTTH: %d settlements linked to GeoNames, %d new entries, %d without any point",
-             len(linked), len(new), unplaced)
+    log.info(
+        "KATOTTH: %d settlements linked to GeoNames, %d new entries, %d without any point",
+        len(linked),
+        len(new),
+        unplaced,
+    )
     return new

@@ -414,7 +414,13 @@ def places_page(
 ) -> Page[tuple[GazetteerEntry, int]]:
     """Gazetteer entries that are the main place of at least one event, by name, with event counts."""
     g = gazetteer_places.c
-    n = func.count(events.c.id).label("n")
+    # Counted in a subquery: PostgreSQL cannot GROUP BY the entry's JSON column.
+    counted = (
+        select(events.c.place_entry_id.label("entry_id"), func.count().label("n"))
+        .where(events.c.place_entry_id.is_not(None))
+        .group_by(events.c.place_entry_id)
+        .subquery()
+    )
     where: list[ColumnElement[bool]] = []
     if q:
         where.append(g.name.ilike(_like(q), escape="\\"))
@@ -425,10 +431,9 @@ def places_page(
     if cursor is not None:
         where.append(or_(g.name > cursor.key, and_(g.name == cursor.key, g.entry_id > cursor.id)))
     stmt = (
-        select(gazetteer_places, n)
-        .join(events, events.c.place_entry_id == g.entry_id)
+        select(gazetteer_places, counted.c.n)
+        .join(counted, counted.c.entry_id == g.entry_id)
         .where(*where)
-        .group_by(*gazetteer_places.c)
         .order_by(g.name, g.entry_id)
         .limit(limit + 1)
     )

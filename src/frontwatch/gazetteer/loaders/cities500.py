@@ -27,7 +27,9 @@ def usable_name(name: str) -> bool:
     first = name[0]
     if "а" <= first.lower() <= "я" or first.lower() in "іїєґё":
         return True
-    return first.isascii() and first.isupper() or (first.isupper() and first.isalpha() and ord(first) < 0x250)
+    return (first.isascii() and first.isupper()) or (
+        first.isupper() and first.isalpha() and ord(first) < 0x250
+    )
 
 
 def load_cities(countries: tuple[str, ...] = COUNTRIES) -> list[Draft]:
@@ -40,9 +42,16 @@ def load_cities(countries: tuple[str, ...] = COUNTRIES) -> list[Draft]:
             continue
         pop = int(row.get("population") or 0) or None
         draft = Draft(
-            id=f"gn:{row['geonameid']}", name=row["name"], kind=settlement_kind(pop), lat=float(row["latitude"]),
-            lon=float(row["longitude"]), precision=Precision.EXACT, country=row["countrycode"],
-            population=pop, geonameid=int(row["geonameid"]), admin1_code=row.get("admin1code") or None,
+            id=f"gn:{row['geonameid']}",
+            name=row["name"],
+            kind=settlement_kind(pop),
+            lat=float(row["latitude"]),
+            lon=float(row["longitude"]),
+            precision=Precision.EXACT,
+            country=row["countrycode"],
+            population=pop,
+            geonameid=int(row["geonameid"]),
+            admin1_code=row.get("admin1code") or None,
         )
         draft.add_names([row["name"], *(n for n in row.get("alternatenames", ()) if usable_name(n))])
         drafts.append(draft)
@@ -69,8 +78,14 @@ def load_countries(cities: list[Draft]) -> list[Draft]:
         else:
             lat, lon = capital.lat, capital.lon
         draft = Draft(
-            id=f"gn:{row['geonameid']}", name=row["name"], kind=PlaceKind.COUNTRY, lat=lat, lon=lon,
-            precision=Precision.COUNTRY, country=iso, population=int(row.get("population") or 0) or None,
+            id=f"gn:{row['geonameid']}",
+            name=row["name"],
+            kind=PlaceKind.COUNTRY,
+            lat=lat,
+            lon=lon,
+            precision=Precision.COUNTRY,
+            country=iso,
+            population=int(row.get("population") or 0) or None,
             geonameid=int(row["geonameid"]),
         )
         draft.add_names([row["name"]])

@@ -16,13 +16,20 @@ from frontwatch.model import PlaceKind, Precision
 log = logging.getLogger(__name__)
 
 # Feature codes we index beyond populated places (class P).
-FEATURES = {"STM": PlaceKind.RIVER, "STMI": PlaceKind.RIVER, "RSV": PlaceKind.FEATURE, "LK": PlaceKind.FEATURE}
+FEATURES = {
+    "STM": PlaceKind.RIVER,
+    "STMI": PlaceKind.RIVER,
+    "RSV": PlaceKind.FEATURE,
+    "LK": PlaceKind.FEATURE,
+}
 
 
 def _lines(path: Path) -> Iterator[str]:
     if path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as archive:
-            inner = [n for n in archive.namelist() if n.endswith(".txt") and not n.lower().startswith("readme")]
+            inner = [
+                n for n in archive.namelist() if n.endswith(".txt") and not n.lower().startswith("readme")
+            ]
             if not inner:
                 raise GazetteerError(f"{path}: no .txt dump inside the zip")
             with archive.open(inner[0]) as handle:
@@ -39,9 +46,27 @@ def load(path: Path) -> list[Draft]:
     for number, line in enumerate(_lines(path), 1):
         cols = line.rstrip("\n").split("\t")
         if len(cols) != 19:
-            raise GazetteerError(f"{path}:{number}: expected 19 tab-separated GeoNames columns, got {len(cols)}")
-        (gid, name, ascii_name, alternates, lat, lon, fclass, fcode, country, _cc2, adm1, _adm2, _adm3, _adm4,
-         population, *_rest) = cols
+            raise GazetteerError(
+                f"{path}:{number}: expected 19 tab-separated GeoNames columns, got {len(cols)}"
+            )
+        (
+            gid,
+            name,
+            ascii_name,
+            alternates,
+            lat,
+            lon,
+            fclass,
+            fcode,
+            country,
+            _cc2,
+            adm1,
+            _adm2,
+            _adm3,
+            _adm4,
+            population,
+            *_rest,
+        ) = cols
         if fclass == "P":
             pop = int(population or 0) or None
             kind = settlement_kind(pop)
@@ -50,8 +75,18 @@ def load(path: Path) -> list[Draft]:
             pop, kind, precision = None, FEATURES[fcode], Precision.FEATURE
         else:
             continue
-        draft = Draft(id=f"gn:{gid}", name=name, kind=kind, lat=float(lat), lon=float(lon), precision=precision,
-                      country=country, population=pop, geonameid=int(gid), admin1_code=adm1 or None)
+        draft = Draft(
+            id=f"gn:{gid}",
+            name=name,
+            kind=kind,
+            lat=float(lat),
+            lon=float(lon),
+            precision=precision,
+            country=country,
+            population=pop,
+            geonameid=int(gid),
+            admin1_code=adm1 or None,
+        )
         draft.add_names([name, ascii_name, *(n for n in alternates.split(",") if usable_name(n))])
         drafts.append(draft)
     log.info("GeoNames dump %s: %d places and features", path, len(drafts))

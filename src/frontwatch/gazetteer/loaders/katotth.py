@@ -42,8 +42,16 @@ def load_rows(path: Path | None = None) -> list[KatotthRow]:
             if not (isinstance(level1, str) and level1.startswith("UA") and category and name):
                 continue  # title and header rows
             code = extra or level4 or level3 or level2 or level1
-            rows.append(KatotthRow(code=code, category=str(category).strip(), name_uk=str(name).strip(),
-                                   oblast=level1, raion=level2, hromada=level3))
+            rows.append(
+                KatotthRow(
+                    code=code,
+                    category=str(category).strip(),
+                    name_uk=str(name).strip(),
+                    oblast=level1,
+                    raion=level2,
+                    hromada=level3,
+                )
+            )
     finally:
         workbook.close()
     log.info("KATOTTH: %d rows from %s", len(rows), path)

@@ -15,8 +15,11 @@ from frontwatch.model import PlaceKind, Precision
 log = logging.getLogger(__name__)
 
 # Register object types we index, and the English word news uses after the name.
-TYPES = {"річка": (PlaceKind.RIVER, "River"), "річка, що пересихає": (PlaceKind.RIVER, "River"),
-         "водосховище": (PlaceKind.FEATURE, "Reservoir")}
+TYPES = {
+    "річка": (PlaceKind.RIVER, "River"),
+    "річка, що пересихає": (PlaceKind.RIVER, "River"),
+    "водосховище": (PlaceKind.FEATURE, "Reservoir"),
+}
 _DMS = re.compile(r"([NSEW])\s*(\d+)°\s*(\d+)[’']\s*(\d+)")
 
 
@@ -48,10 +51,18 @@ def load(path: Path) -> list[Draft]:
                     continue
                 kind, word = TYPES[row[3].strip()]
                 latin = row[2].strip()
-                draft = Draft(id=f"pgo:{row[0]}", name=f"{latin} {word}" if latin else row[1], kind=kind,
-                              lat=lat, lon=lon, precision=Precision.FEATURE, country="UA")
-                draft.add_names([row[1].strip(), latin, f"{latin} {word}", f"{word} {latin}",
-                                 f"{word.lower()} {latin}"])
+                draft = Draft(
+                    id=f"pgo:{row[0]}",
+                    name=f"{latin} {word}" if latin else row[1],
+                    kind=kind,
+                    lat=lat,
+                    lon=lon,
+                    precision=Precision.FEATURE,
+                    country="UA",
+                )
+                draft.add_names(
+                    [row[1].strip(), latin, f"{latin} {word}", f"{word} {latin}", f"{word.lower()} {latin}"]
+                )
                 drafts[row[0]] = draft
     log.info("physical features: %d rivers and reservoirs from %s", len(drafts), path)
     return list(drafts.values())

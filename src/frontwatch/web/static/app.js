@@ -79,6 +79,9 @@
     return state.spareColours.get(type);
   }
 
+  // ACLED's sub type "Other" says nothing alone: name it with its type.
+  const kindOf = (p) => (!p.sub_event_type || p.sub_event_type === "Other" ? `${p.event_type} (other)` : p.sub_event_type);
+
   const isApproximate = (precision) => Boolean(precision) && precision !== "exact";
 
   async function getJson(url) {
@@ -118,7 +121,7 @@
   map.createPane("basemap").style.zIndex = "150";
   map.createPane("basemapLabels").style.zIndex = "160";
   map.getPane("basemapLabels").style.pointerEvents = "none";
-  map.createPane("control").style.zIndex = "380";
+  map.createPane("holders").style.zIndex = "380";
   map.createPane("approx").style.zIndex = "390";
 
   const tiles = L.tileLayer(TILE_URL, {
@@ -181,7 +184,13 @@
     const minPop = z >= 9 ? 0 : z >= 8 ? 15000 : z >= 7 ? 60000 : z >= 6 ? 200000 : z >= 5 ? 600000 : 1500000;
     const bounds = map.getBounds().pad(0.2);
     const placed = []; // label boxes on screen: the biggest city wins a crowded spot (cities come sorted)
-    for (const f of cities) {
+    // Then the exact places of the loaded events (villages too small for the city list), from zoom 8.
+    const known = new Set(cities.map((f) => f.properties.name));
+    const eventPlaces = z < 8 ? [] : state.items
+      .map((i) => i.feature)
+      .filter((f) => !isApproximate(f.properties.precision) && f.properties.place_name && !known.has(f.properties.place_name))
+      .map((f) => ({ geometry: f.geometry, properties: { name: f.properties.place_name, population: 0 } }));
+    for (const f of [...cities, ...eventPlaces]) {
       const p = f.properties;
       if (p.population < minPop) continue;
       const [lon, lat] = f.geometry.coordinates;
@@ -208,6 +217,10 @@
 
   const cluster = L.markerClusterGroup({
     maxClusterRadius: 40,
+    // No fade animations: the map is re-clustered on every slider step, and markercluster can leave stale
+    // icons behind when layers change in the middle of an animation.
+    animate: false,
+    chunkedLoading: true, // tens of thousands of events must not freeze the page while they are added
     spiderfyOnMaxZoom: true,
     showCoverageOnHover: false,
     iconCreateFunction: (c) => {
@@ -226,7 +239,7 @@
     const [lon, lat] = feature.geometry.coordinates;
     const colour = colourOf(p.event_type);
     const approx = isApproximate(p.precision);
-    const label = `${p.sub_event_type || p.event_type} — ${p.place_name || "unknown place"}, ${p.date || "undated"}` +
+    const label = `${kindOf(p)} — ${p.place_name || "unknown place"}, ${p.date || "undated"}` +
       (approx ? ` (approximate: ${p.precision})` : "");
     const html = approx
       ? `<span class="fw-ring" style="border-color:${colour}" data-event-id="${escapeHtml(p.id)}"></span>`
@@ -238,6 +251,9 @@
       icon: L.divIcon({ className: "fw-marker" + (approx ? " fw-approx" : " fw-exact"), html, iconSize: [16, 16] }),
     });
     marker.on("click", () => openEvent(p.id));
+    marker.on("keypress", (e) => {
+      if (e.originalEvent.key === "Enter") openEvent(p.id); // markers are focusable; Enter opens like a click
+    });
     let circle = null;
     if (approx) {
       circle = L.circle([lat, lon], {
@@ -274,9 +290,10 @@
       return { feature, start, end, ...markerFor(feature) };
     });
     render();
+    drawCityLabels();
     if (fit && state.items.length) {
       const bounds = L.latLngBounds(state.items.map((i) => i.marker.getLatLng()));
-      map.fitBounds(bounds.pad(0.4), { maxZoom: 9 });
+      map.fitBounds(bounds.pad(0.4), { maxZoom: 9, animate: false });
     }
   }
 
@@ -307,7 +324,7 @@
       const button = h("button", { type: "button", class: "event-row", "data-event-id": p.id },
         h("span", { class: "swatch", style: `background:${colourOf(p.event_type)}`, "aria-hidden": "true" }),
         h("span", { class: "row-date", text: p.date || "undated" }),
-        h("span", { class: "row-what", text: `${p.sub_event_type || p.event_type} — ${p.place_name || "?"}` }),
+        h("span", { class: "row-what", text: `${kindOf(p)} — ${p.place_name || "?"}` }),
         isApproximate(p.precision) ? h("span", { class: "badge approx", text: "approx." }) : null);
       button.addEventListener("click", () => reveal(p.id));
       list.append(h("li", {}, button));
@@ -422,7 +439,7 @@
         article.source ? ` — ${article.source}` : "",
         article.published ? `, published ${longDate(article.published)}` : ""),
     );
-    $("detail-title").textContent = `${ev.sub_event_type} — ${place ? place.name : "no place"}`;
+    $("detail-title").textContent = `${kindOf(ev)} — ${place ? place.name : "no place"}`;
     $("detail-body").replaceChildren(body);
     $("detail").dataset.eventId = ev.id;
   }
@@ -491,6 +508,8 @@
       $("play").disabled = true;
       return;
     }
+    slider.dataset.dateMin = facets.date_min;
+    slider.dataset.dateMax = facets.date_max;
     slider.min = "0";
     slider.max = String(state.dayMax - state.dayMin);
     slider.disabled = state.dayMax === state.dayMin;
@@ -520,11 +539,12 @@
   }
 
   function addLegend(facets) {
-    const legend = L.control({ position: "bottomleft" });
+    const legend = L.control({ position: "topright" });
     legend.onAdd = () => {
-      const div = L.DomUtil.create("div", "legend");
-      div.setAttribute("aria-label", "Legend");
-      div.append(h("strong", { text: "Event type" }));
+      // A <details> so that a phone can fold it away; open on a wide screen.
+      const div = L.DomUtil.create("details", "legend");
+      div.open = window.matchMedia("(min-width: 761px)").matches;
+      div.append(h("summary", { text: "Legend" }), h("strong", { text: "Event type" }));
       const types = (facets.event_types || []).map((c) => c.value);
       for (const t of types.length ? types : Object.keys(TYPE_COLOURS)) {
         div.append(h("div", { class: "legend-row" },
@@ -594,7 +614,7 @@
       const colour = HOLDER_COLOURS[r.holder] || "#555";
       const weak = r.modality !== "asserted" || (r.sources || 0) < 2;
       L.circleMarker([r.place.lat, r.place.lon], {
-        pane: "control",
+        pane: "holders",
         radius: 15,
         color: colour,
         weight: 2.5,

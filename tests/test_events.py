@@ -1,0 +1,167 @@
+"""Extraction rules on hand-built resolved articles (no spaCy, no gazetteer index needed)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from frontwatch.events import extract
+from frontwatch.model import (
+    AnnotatedArticle,
+    Article,
+    DatePrecision,
+    Event,
+    GazetteerEntry,
+    Mention,
+    Modality,
+    Place,
+    PlaceKind,
+    Precision,
+    ResolvedArticle,
+    Span,
+)
+
+E = {
+    "Izyum": GazetteerEntry("gn:707292", "Izyum", PlaceKind.CITY, 49.20697, 37.27679, Precision.EXACT, "UA",
+                            "Kharkiv Oblast", geonameid=707292),
+    "Kharkiv": GazetteerEntry("gn:706483", "Kharkiv", PlaceKind.CITY, 49.98081, 36.25272, Precision.EXACT, "UA",
+                              "Kharkiv Oblast", geonameid=706483),
+    "Kupiansk": GazetteerEntry("gn:703656", "Kupiansk", PlaceKind.CITY, 49.71, 37.615, Precision.EXACT, "UA",
+                               "Kharkiv Oblast", geonameid=703656),
+    "Spivakivka": GazetteerEntry("katotth:UA63040130220055833", "Spivakivka", PlaceKind.VILLAGE, 49.1, 37.2,
+                                 Precision.EXACT, "UA", "Kharkiv Oblast", katotth="UA63040130220055833"),
+    "Zavody": GazetteerEntry("katotth:UA63040130100094915", "Zavody", PlaceKind.VILLAGE, 49.15, 37.06,
+                             Precision.EXACT, "UA", "Kharkiv Oblast", katotth="UA63040130100094915"),
+    "Kalynivka": GazetteerEntry("gn:705000", "Kalynivka", PlaceKind.TOWN, 49.45, 28.52, Precision.EXACT, "UA",
+                                "Vinnytsia Oblast"),
+    "Kharkiv region": GazetteerEntry("adm:UA-63", "Kharkiv Oblast", PlaceKind.ADMIN1, 49.6, 36.6, Precision.REGION,
+                                     "UA", "Kharkiv Oblast"),
+}
+PUBLISHED = date(2022, 5, 10)
+
+
+def resolved(text: str, *, published: date | None = PUBLISHED, title: str = "Report") -> ResolvedArticle:
+    """A resolved article from text: sentences split at . ! ? and paragraph breaks; places from E by name."""
+    full = f"{title}\n\n{text}"
+    spans = [Span(m.start(), m.end(), m.group()) for m in re.finditer(r"[^\s][^\n]*?(?:[.!?][\"”]?(?=\s|$)|(?=\n)|$)", full)]
+    places = []
+    names = sorted(E, key=len, reverse=True)
+    taken: list[tuple[int, int]] = []
+    for name in names:
+        for m in re.finditer(rf"\b{re.escape(name)}\b", full):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            taken.append(m.span())
+            i = next(k for k, s in enumerate(spans) if s.start_char <= m.start() < s.end_char)
+            mention = Mention(name, m.start(), m.end(), i, (E[name].id,))
+            places.append(Place(mention, E[name], 1.0))
+    article = Article(id="test-article", title=title, text=full, published=published, published_from="option")
+    return ResolvedArticle(AnnotatedArticle(article, tuple(spans)), tuple(sorted(places, key=lambda p: p.mention.start_char)))
+
+
+def events(text: str, **kw: object) -> list[Event]:
+    return list(extract(resolved(text, **kw)).events)  # type: ignore[arg-type]
+
+
+def only(result: list[Event], fw_type: str) -> list[Event]:
+    return [e for e in result if e.fw_type == fw_type]
+
+
+def test_short_report_is_typed_and_placed() -> None:
+    result = [(e.event_type, e.sub_event_type, e.place.entry.name if e.place else None)
+              for e in events("Russian shelling hits residential building in Kharkiv.")]
+    expected = [("Explosions/Remote violence", "Shelling/artillery/missile attack", "Kharkiv")]
+    assert result == expected
+
+
+def test_explosion_at_depot() -> None:
+    result = [(e.event_type, e.place.entry.name if e.place else None) for e in events("Explosion at ammunition depot in Kalynivka.")]
+    expected = [("Explosions/Remote violence", "Kalynivka")]
+    assert result == expected
+
+
+def test_two_villages_in_one_sentence_are_two_retakes() -> None:
+    result = only(events("Ukrainian forces liberated Spivakivka and Zavody."), "retake")
+    assert sorted(e.place.entry.name for e in result if e.place) == ["Spivakivka", "Zavody"]
+    assert {e.sub_event_type for e in result} == {"Government regains territory"}
+    assert {e.control_to for e in result} == {"Ukraine"}
+    assert {e.date_precision for e in result} == {DatePrecision.ON_OR_BEFORE}
+
+
+def test_capture_by_ukrainian_forces_is_government_regaining() -> None:
+    (result,) = only(events("Kupiansk was captured by Ukrainian forces on September 10."), "capture")
+    assert (result.sub_event_type, result.control_to) == ("Government regains territory", "Ukraine")
+    assert result.date == date(2021, 9, 10)  # after publication in 2022: the year before
+
+
+def test_denial_is_never_a_fact() -> None:
+    (result,) = events("The General Staff of the Armed Forces of Ukraine denied that Russian forces captured Kupiansk.")
+    assert (result.fw_type, result.modality) == ("capture", Modality.DENIED)
+    assert result.claimant is not None and result.claimant.name == "General Staff of the Armed Forces of Ukraine"
+
+
+def test_hope_is_hoped() -> None:
+    result = [(e.fw_type, e.modality) for e in events('"We hope to liberate Izyum soon," the mayor said.')]
+    expected = [("retake", Modality.HOPED)]
+    assert result == expected
+
+
+def test_unnamed_source() -> None:
+    (result,) = events("Russian forces reportedly shelled Kupiansk.")
+    assert result.modality == Modality.UNNAMED_SOURCE
+
+
+def test_casualties_and_equipment() -> None:
+    (shelling,) = events("Russian shelling of Kharkiv killed three civilians and wounded 12 people.")
+    assert sorted((q.kind, q.low) for q in shelling.quantities) == [("fatalities", 3.0), ("injured", 12.0)]
+    result = [(q.low, q.unit) for e in events("Ukrainian forces destroyed 5 tanks near Izyum.") for q in e.quantities]
+    assert result == [(5.0, "tank")]
+
+
+def test_dates_relative_to_publication() -> None:
+    (yesterday,) = events("Russian troops shelled Kharkiv yesterday.")
+    assert (yesterday.date, yesterday.date_precision) == (date(2022, 5, 9), DatePrecision.DAY)
+    (since,) = events("Since March 26 the enemy has been shelling Izyum.")
+    assert (since.date, since.date_precision) == (date(2022, 3, 26), DatePrecision.ON_OR_AFTER)
+    (last_week,) = events("Last week Russian troops shelled Kharkiv.")
+    assert last_week.date_precision == DatePrecision.RANGE and last_week.date_end is not None
+
+
+def test_place_inherited_within_paragraph_else_article_main() -> None:
+    result = events("Fighting continues in Izyum. The enemy shelled the outskirts again.")
+    assert [e.place.entry.name for e in result if e.place] == ["Izyum", "Izyum"]
+
+
+def test_quote_over_paragraphs_takes_the_claimant_named_after() -> None:
+    text = ('The deputy mayor, Ivan Petrenko, said on Radio Liberty that the city was under fire.\n\n"Russian troops shelled Izyum all night.\n\n'
+            '"The enemy also attacks near Kharkiv," Petrenko said.')
+    result = {e.claimant.name if e.claimant else None for e in events(text)}
+    assert result == {"Ivan Petrenko"}
+
+
+def test_ids_are_deterministic_and_unique() -> None:
+    text = "Ukrainian forces liberated Spivakivka and Zavody. Russian troops shelled Kharkiv."
+    first = [e.id for e in events(text)]
+    assert first == [e.id for e in events(text)]
+    assert len(set(first)) == len(first) == 3
+
+
+def test_no_publication_date_gives_unknown() -> None:
+    (result,) = events("Russian troops shelled Kharkiv.", published=None)
+    assert (result.date, result.date_precision) == (None, DatePrecision.UNKNOWN)
+
+
+@pytest.mark.parametrize(
+    ("text", "fw_type"),
+    [
+        ("Movement of tanks near Kharkiv.", "troop_movement"),
+        ("Russian soldiers looting a shop in Kharkiv.", "looting"),
+        ("A drone strike hit an oil depot in Kharkiv.", "drone_strike"),
+        ("Civilians were executed in Izyum.", "civilian_attack"),
+    ],
+)
+def test_types_of_short_reports(text: str, fw_type: str) -> None:
+    result = [e.fw_type for e in events(text)]
+    assert result == [fw_type]

@@ -1,0 +1,175 @@
+"""The gazetteer: match keys, transliteration, the default index built from real sources, matching."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from frontwatch.cli import main
+from frontwatch.gazetteer import Gazetteer
+from frontwatch.gazetteer.geo import km
+from frontwatch.gazetteer.keys import name_key
+from frontwatch.gazetteer.translit import kmu2010, russian_style
+from frontwatch.model import PlaceKind, Precision
+
+DATA = Path(__file__).parent / "data" / "gazetteer"
+IZYUM = (49.20697, 37.27679)
+
+
+@pytest.fixture(scope="session")
+def gaz() -> Gazetteer:
+    return Gazetteer.open_default()
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["Izyum", "Izium", "Изюм", "Ізюм", "Izjum"],
+        ["Slavyansk", "Sloviansk", "Slovyansk", "Слов'янськ", "Славянск"],
+        ["Severodonetsk", "Sievierodonetsk", "Сєвєродонецьк", "Северодонецк"],
+        ["Barvenkove", "Barvinkove", "Барвінкове", "Барвенково"],
+        ["Kharkov", "Kharkiv", "Харків", "Харьков"],
+        ["Lugansk", "Luhansk", "Луганськ"],
+        ["Kiev", "Kyiv", "Київ", "Киев"],
+        ["Spivakivka", "Spivakovka", "Співаківка"],
+        ["Yenakiieve", "Yenakievo", "Енакиево"],
+        ["Kryvyi Rih", "Kryvyy Rih", "Кривий Ріг"],
+    ],
+)
+def test_spellings_share_a_key(spellings: list[str]) -> None:
+    keys = {name_key(s) for s in spellings}
+    assert len(keys) == 1, keys
+
+
+def test_different_places_keep_different_keys() -> None:
+    assert name_key("Lyman") != name_key("Lysychansk")
+    assert name_key("Russia") != name_key("Russian")
+
+
+def test_kmu2010_transliteration() -> None:
+    result = [kmu2010(n) for n in ["Співаківка", "Ізюм", "Згурівка", "Яготин", "Слов'янськ", "Їжакевич"]]
+    expected = ["Spivakivka", "Izium", "Zghurivka", "Yahotyn", "Sloviansk", "Yizhakevych"]
+    assert result == expected
+    assert russian_style("Spivakivka") == ["Spivakovka"]
+
+
+@pytest.mark.parametrize(
+    ("name", "names"),
+    [("Nikolaev", "Mykolaiv"), ("Zaporozhye", "Zaporizhzhia"), ("Kharkov", "Kharkiv"), ("Kiev", "Kyiv")],
+)
+def test_russian_forms_find_the_ukrainian_city(gaz: Gazetteer, name: str, names: str) -> None:
+    result = gaz.search(name)[0]
+    assert result.country == "UA"
+    assert result.id == gaz.search(names)[0].id
+
+
+def test_izyum_is_one_entry_with_both_ids(gaz: Gazetteer) -> None:
+    (entry,) = [e for e in gaz.search("Izium") if e.kind is PlaceKind.CITY]
+    assert (entry.id, entry.geonameid, entry.katotth) == ("gn:707292", 707292, "UA63040090010029555")
+    assert entry.admin1 == "Kharkiv Oblast" and entry.precision is Precision.EXACT
+    assert {"Izyum", "Izium", "Ізюм", "Изюм"} <= set(entry.names)
+
+
+def test_every_katotth_settlement_is_placed(gaz: Gazetteer) -> None:
+    with sqlite3.connect(gaz.path) as conn:
+        (count,) = conn.execute(
+            "SELECT count(*) FROM entries WHERE katotth IS NOT NULL AND kind IN ('city','town','village')"
+        ).fetchone()
+    assert count == 29_703  # KATOTTH 2024-01: 461 M + 27,261 C + 1,979 X + 2 K rows (no T left)
+
+
+def test_villages_missing_from_cities500_get_their_hromada(gaz: Gazetteer) -> None:
+    zavody = gaz.entry("katotth:UA63040130100094915")
+    spivakivka = gaz.entry("katotth:UA63040130220055833")
+    assert zavody.precision is Precision.HROMADA and zavody.admin3 == "Oskil Hromada"
+    assert km(zavody.lat, zavody.lon, 49.1536, 37.0641) <= 30
+    assert km(zavody.lat, zavody.lon, *IZYUM) <= 35
+    assert km(spivakivka.lat, spivakivka.lon, *IZYUM) <= 35
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "country"),
+    [
+        ("Kharkiv region", PlaceKind.ADMIN1, "UA"),
+        ("Kharkiv Oblast", PlaceKind.ADMIN1, "UA"),
+        ("Kharkivshchyna", PlaceKind.ADMIN1, "UA"),
+        ("Kharkov region", PlaceKind.ADMIN1, "UA"),
+        ("Belgorod region", PlaceKind.ADMIN1, "RU"),
+        ("Belgorod Oblast", PlaceKind.ADMIN1, "RU"),
+        ("Izium district", PlaceKind.ADMIN2, "UA"),
+        ("Izium raion", PlaceKind.ADMIN2, "UA"),
+        ("Oskil community", PlaceKind.ADMIN3, "UA"),
+        ("Oskil hromada", PlaceKind.ADMIN3, "UA"),
+        ("Siverskyi Donets", PlaceKind.RIVER, "UA"),
+        ("Ukraine", PlaceKind.COUNTRY, "UA"),
+        ("Russia", PlaceKind.COUNTRY, "RU"),
+    ],
+)
+def test_units_features_and_countries(gaz: Gazetteer, name: str, kind: PlaceKind, country: str) -> None:
+    found = [e for e in gaz.search(name) if e.kind is kind and e.country == country]
+    assert found, f"{name} not found as {kind}"
+
+
+def test_region_point_is_inside_the_region(gaz: Gazetteer) -> None:
+    kharkiv = gaz.search("Kharkiv Oblast")[0]
+    belgorod = gaz.search("Belgorod Oblast")[0]
+    assert km(kharkiv.lat, kharkiv.lon, 49.6, 36.6) < 150
+    assert km(belgorod.lat, belgorod.lon, 50.7, 37.4) < 150
+
+
+def test_match_finds_names_and_roles_in_one_pass(gaz: Gazetteer) -> None:
+    text = (
+        "Among them are Spivakivka and Zavody on the Siverskyi Donets River. Fierce fighting "
+        "continues in the Izyum direction, in the Kharkiv region and near Kyiv's outskirts."
+    )
+    result = [(m.surface, m.role) for m in gaz.match(text)]
+    expected = [
+        ("Spivakivka", None),
+        ("Zavody", None),
+        ("Siverskyi Donets River", "river"),
+        ("Izyum", "direction"),
+        ("Kharkiv region", "region"),
+        ("Kyiv", None),
+    ]
+    assert result == expected
+    for m in gaz.match(text):
+        assert text[m.start : m.end] == m.surface and m.candidate_ids
+
+
+def test_match_skips_lowercase_and_common_words(gaz: Gazetteer) -> None:
+    text = "Russian troops. We said Armed Forces, General Staff, March and Espresso. The war goes on."
+    assert gaz.match(text) == []
+
+
+def test_build_with_a_geonames_dump(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRONTWATCH_HOME", str(tmp_path))
+    runner = CliRunner()
+    built = runner.invoke(main, ["gazetteer", "build", "--geonames", str(DATA / "UA-sample.txt")])
+    assert built.exit_code == 0, built.output
+    info = runner.invoke(main, ["gazetteer", "info"])
+    assert info.exit_code == 0 and "UA-sample.txt" in info.output and "KATOTTH" in info.output
+    gaz = Gazetteer.open_default()
+    zavody = gaz.entry("gn:12000001")  # the dump's village merged with its KATOTTH settlement
+    assert (zavody.katotth, zavody.precision) == ("UA63040130100094915", Precision.EXACT)
+    assert km(zavody.lat, zavody.lon, 49.1536, 37.0641) < 1
+    assert [e.id for e in gaz.search("Zavody") if e.katotth == "UA63040130100094915"] == ["gn:12000001"]
+    assert gaz.entry("gn:707292").population == 46000 and "Izjum" in gaz.entry("gn:707292").names
+    assert gaz.entry("gn:12000003").kind is PlaceKind.RIVER
+    with pytest.raises(Exception, match="no gazetteer entry"):
+        gaz.entry("gn:12000004")  # a hill (class T) is not indexed from dumps
+    assert list(tmp_path.glob("*.tmp")) == []
+
+
+def test_cli_commands_have_help() -> None:
+    runner = CliRunner()
+    for args in (
+        ["gazetteer", "--help"],
+        ["gazetteer", "build", "--help"],
+        ["gazetteer", "download", "--help"],
+        ["gazetteer", "info", "--help"],
+    ):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0 and "Usage" in result.output

@@ -1,0 +1,81 @@
+"""Every vocabulary entry is documented and used: its examples (or its own names) match it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from frontwatch.events.vocab import actor_key, trigger_key, vocabulary, weapon_key
+
+ACLED = {
+    "Battles": {"Armed clash", "Government regains territory", "Non-state actor overtakes territory"},
+    "Explosions/Remote violence": {
+        "Shelling/artillery/missile attack", "Air/drone strike", "Remote explosive/landmine/IED", "Grenade",
+        "Suicide bomb", "Chemical weapon",
+    },
+    "Violence against civilians": {"Attack", "Abduction/forced disappearance", "Sexual violence"},
+    "Protests": {"Peaceful protest", "Protest with intervention", "Excessive force against protesters"},
+    "Riots": {"Violent demonstration", "Mob violence"},
+    "Strategic developments": {
+        "Agreement", "Arrests", "Change to group/activity", "Disrupted weapons use", "Headquarters or base established",
+        "Looting/property destruction", "Non-violent transfer of territory", "Other",
+    },
+}
+V = vocabulary()
+
+
+@pytest.mark.parametrize("key", sorted(V.types))
+def test_event_type_is_documented_mapped_and_used(key: str) -> None:
+    t = V.types[key]
+    assert t.description.strip()
+    assert t.sub_event_type in ACLED[t.event_type]
+    assert t.examples, f"{key} has no example"
+    for example in t.examples:
+        result = {trigger_key(V, m.group()) for m in V.trigger_re.finditer(example.lower())}
+        assert key in result, f"{example!r} does not trigger {key} (got {result})"
+
+
+def test_control_change_maps_to_acled() -> None:
+    result = set(V.control_change.values())
+    assert result <= ACLED["Battles"]
+    assert V.control_change["Ukraine"] == "Government regains territory"
+    assert V.control_change["Russia"] == "Non-state actor overtakes territory"
+
+
+@pytest.mark.parametrize("key", sorted(V.actors))
+def test_actor_is_documented_and_used(key: str) -> None:
+    a = V.actors[key]
+    assert a.description.strip() and a.name and a.aliases
+    assert a.examples, f"{key} has no example"
+    for example in a.examples:
+        m = V.actor_re.search(example.lower())
+        assert m is not None and actor_key(V, m.group()) == key, f"{example!r} is not {a.name}"
+
+
+@pytest.mark.parametrize("key", sorted(V.weapons))
+def test_weapon_is_documented_and_used(key: str) -> None:
+    w = V.weapons[key]
+    assert w.description.strip() and w.weapon_class
+    # every alias written as plain text (no regex syntax) finds its own entry, the canonical name too
+    plain = [a.replace("\\", "") for a in w.aliases if not re.search(r"[()?\[\]|*+{}]", a.replace("\\-", ""))]
+    for surface in plain:
+        m = V.weapon_re.search(surface.lower())
+        assert m is not None and weapon_key(V, m.group()) == key, f"{surface!r} is not {w.canonical}"
+
+
+def test_weapon_catalogue_covers_the_war() -> None:
+    result = {w.weapon_class for w in V.weapons.values()}
+    expected = {"multiple rocket launcher", "self-propelled howitzer", "cruise missile", "ballistic missile",
+                "loitering munition", "combat drone", "main battle tank", "infantry fighting vehicle",
+                "air defence system", "attack helicopter"}
+    assert expected <= result
+    assert V.weapons["bm30_smerch"].calibre_mm == 300 and V.weapons["2s4_tyulpan"].calibre_mm == 240
+
+
+def test_cue_lists_are_documented() -> None:
+    for section in ("modality", "attribution", "dates", "quantities"):
+        for name, body in V.cues[section].items():
+            if isinstance(body, dict):
+                assert body.get("description"), f"{section}.{name} lacks a description"
+    assert V.cues["attribution"]["description"] and V.cues["dates"]["description"]

@@ -4,5 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/install.sh
-export FRONTWATCH_HOME=${FRONTWATCH_HOME:-$PWD/.cache/frontwatch-home}
 exec .venv/bin/frontwatch demo "$@"

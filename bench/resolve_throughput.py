@@ -52,8 +52,10 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"gazetteer load: {loaded:.2f} s, {len(gaz)} entries")
-    print(f"match+resolve: {len(batch) / elapsed:.0f} articles/s, {len(batch) * WORDS / elapsed:.0f} words/s, "
-          f"{places / len(batch):.1f} places/article")
+    print(
+        f"match+resolve: {len(batch) / elapsed:.0f} articles/s, {len(batch) * WORDS / elapsed:.0f} words/s, "
+        f"{places / len(batch):.1f} places/article"
+    )
     print(f"peak memory: {peak:.0f} MB")
 
 

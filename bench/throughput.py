@@ -156,7 +156,7 @@ def main() -> None:
         first_done: list[float] = []
 
         def progress(done: int, total: int) -> None:
-            if done == 1 and not first_done:
+            if done > 0 and not first_done:
                 first_done.append(time.perf_counter())
 
         cpu_before = _cpu_seconds()
@@ -184,7 +184,7 @@ def main() -> None:
         f"stored {summary.stored} articles, {counts['places']} places, {counts['events']} events; "
         f"skipped {len(summary.skipped)}"
     )
-    print(f"workers: {args.workers}   wall time: {elapsed:.1f} s (first article done after {startup:.1f} s)")
+    print(f"workers: {args.workers}   wall time: {elapsed:.1f} s (first batch stored after {startup:.1f} s)")
     rate = summary.stored / elapsed
     print(f"throughput: {rate:.1f} articles/s, {words / elapsed:,.0f} words/s (end to end)")
     if first_done and summary.stored > 1:
@@ -192,7 +192,8 @@ def main() -> None:
         print(f"after start-up: {(summary.stored - 1) / steady:.1f} articles/s")
     cores = os.cpu_count() or 1
     print(
-        f"CPU time: {cpu:.1f} s over the process tree = {1000 * cpu / max(summary.stored, 1):.1f} ms/article; "
+        f"CPU time: {cpu:.1f} s over the process tree = {1000 * cpu / max(summary.stored, 1):.1f} ms/article;"
+        " "
         f"load average {load_before:.1f} before, {load_after:.1f} after on {cores} cores"
     )
     if summary.stored:

@@ -40,14 +40,18 @@ def place_matches(entry: GazetteerEntry, gold: dict[str, Any], places: dict[str,
             return entry.country == gold.get("country")
         return gold.get("admin1") in (entry.admin1, entry.name)
     if kind == "river":
-        return entry.kind == "river" and any(_norm(s) in _norm(" ".join((entry.name, *entry.names))) for s in gold["surface"])
+        return entry.kind == "river" and any(
+            _norm(s) in _norm(" ".join((entry.name, *entry.names))) for s in gold["surface"]
+        )
     if "lat" in gold and km(entry.lat, entry.lon, gold["lat"], gold["lon"]) <= gold.get("tolerance_km", 5):
         return True
     if gold.get("near") and gold.get("name_match", True):
         near = places[gold["near"]]
         names = _norm(" ".join((entry.name, *entry.names)))
         named = any(_norm(s) in names for s in gold["surface"])
-        close = "lat" in near and km(entry.lat, entry.lon, near["lat"], near["lon"]) <= gold.get("max_km_from_near", 35)
+        close = "lat" in near and km(entry.lat, entry.lon, near["lat"], near["lon"]) <= gold.get(
+            "max_km_from_near", 35
+        )
         return named and close and (gold.get("admin1") in (None, entry.admin1))
     if gold.get("admin1") and gold.get("surface") and not gold.get("geonameid") and not gold.get("katotth"):
         names = _norm(" ".join((entry.name, *entry.names)))
@@ -67,8 +71,9 @@ class Comparison:
         e = self.event
         place = e.place.entry.name if e.place else None
         return (
-            f"- {self.gold.get('key')}: {'; '.join(self.problems)}\n    got {e.fw_type} {e.sub_event_type} at {place} "
-            f"{e.date} {e.date_precision} {e.modality} claimant={e.claimant} evidence={e.evidence.text[:80]!r}"
+            f"- {self.gold.get('key')}: {'; '.join(self.problems)}\n"
+            f"    got {e.fw_type} {e.sub_event_type} at {place} {e.date} {e.date_precision} {e.modality}"
+            f" claimant={e.claimant} evidence={e.evidence.text[:80]!r}"
         )
 
 
@@ -110,10 +115,14 @@ def _problems(e: Event, g: dict[str, Any], gold: dict[str, Any]) -> list[str]:
         if got is None:
             out.append(f"weapon {w['canonical']} missing (have {[x.canonical for x in e.weapons]})")
         elif got.weapon_class != w["class"] or (w.get("calibre_mm") and got.calibre_mm != w["calibre_mm"]):
-            out.append(f"weapon {w['canonical']}: {got.weapon_class} {got.calibre_mm} != {w['class']} {w.get('calibre_mm')}")
-    if q := g.get("quantity"):
-        if not any(x.low == q["low"] and x.high == q["high"] and x.unit == q["unit"] for x in e.quantities):
-            out.append(f"quantity {q} missing (have {e.quantities})")
+            out.append(
+                f"weapon {w['canonical']}: {got.weapon_class} {got.calibre_mm}"
+                f" != {w['class']} {w.get('calibre_mm')}"
+            )
+    q = g.get("quantity")
+    found = q and any(x.low == q["low"] and x.high == q["high"] and x.unit == q["unit"] for x in e.quantities)
+    if q and not found:
+        out.append(f"quantity {q} missing (have {e.quantities})")
     if g.get("evidence") and _norm(g["evidence"]) not in _norm(e.evidence.text):
         out.append(f"evidence lacks {g['evidence']!r}")
     return out
@@ -125,14 +134,22 @@ def compare(events: tuple[Event, ...] | list[Event], gold: dict[str, Any]) -> li
     out = []
     for g in gold["events"]:
         candidates = [
-            e for e in events
-            if e.event_type == g["event_type"] and e.sub_event_type == g["sub_event_type"]
-            and e.place is not None and place_matches(e.place.entry, places[g["place"]], places)
+            e
+            for e in events
+            if e.event_type == g["event_type"]
+            and e.sub_event_type == g["sub_event_type"]
+            and e.place is not None
+            and place_matches(e.place.entry, places[g["place"]], places)
         ]
         if not candidates:
-            same_type = [f"{e.sub_event_type} at {e.place.entry.name if e.place else None}" for e in events
-                         if e.event_type == g["event_type"]]
-            out.append(Comparison(g, None, [f"no {g['sub_event_type']} at {g['place']}; same type: {same_type}"]))
+            same_type = [
+                f"{e.sub_event_type} at {e.place.entry.name if e.place else None}"
+                for e in events
+                if e.event_type == g["event_type"]
+            ]
+            out.append(
+                Comparison(g, None, [f"no {g['sub_event_type']} at {g['place']}; same type: {same_type}"])
+            )
             continue
         scored = sorted(((_problems(e, g, gold), e) for e in candidates), key=lambda pe: len(pe[0]))
         problems, best = scored[0]

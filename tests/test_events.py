@@ -24,20 +24,67 @@ from frontwatch.model import (
 )
 
 E = {
-    "Izyum": GazetteerEntry("gn:707292", "Izyum", PlaceKind.CITY, 49.20697, 37.27679, Precision.EXACT, "UA",
-                            "Kharkiv Oblast", geonameid=707292),
-    "Kharkiv": GazetteerEntry("gn:706483", "Kharkiv", PlaceKind.CITY, 49.98081, 36.25272, Precision.EXACT, "UA",
-                              "Kharkiv Oblast", geonameid=706483),
-    "Kupiansk": GazetteerEntry("gn:703656", "Kupiansk", PlaceKind.CITY, 49.71, 37.615, Precision.EXACT, "UA",
-                               "Kharkiv Oblast", geonameid=703656),
-    "Spivakivka": GazetteerEntry("katotth:UA63040130220055833", "Spivakivka", PlaceKind.VILLAGE, 49.1, 37.2,
-                                 Precision.EXACT, "UA", "Kharkiv Oblast", katotth="UA63040130220055833"),
-    "Zavody": GazetteerEntry("katotth:UA63040130100094915", "Zavody", PlaceKind.VILLAGE, 49.15, 37.06,
-                             Precision.EXACT, "UA", "Kharkiv Oblast", katotth="UA63040130100094915"),
-    "Kalynivka": GazetteerEntry("gn:705000", "Kalynivka", PlaceKind.TOWN, 49.45, 28.52, Precision.EXACT, "UA",
-                                "Vinnytsia Oblast"),
-    "Kharkiv region": GazetteerEntry("adm:UA-63", "Kharkiv Oblast", PlaceKind.ADMIN1, 49.6, 36.6, Precision.REGION,
-                                     "UA", "Kharkiv Oblast"),
+    "Izyum": GazetteerEntry(
+        "gn:707292",
+        "Izyum",
+        PlaceKind.CITY,
+        49.20697,
+        37.27679,
+        Precision.EXACT,
+        "UA",
+        "Kharkiv Oblast",
+        geonameid=707292,
+    ),
+    "Kharkiv": GazetteerEntry(
+        "gn:706483",
+        "Kharkiv",
+        PlaceKind.CITY,
+        49.98081,
+        36.25272,
+        Precision.EXACT,
+        "UA",
+        "Kharkiv Oblast",
+        geonameid=706483,
+    ),
+    "Kupiansk": GazetteerEntry(
+        "gn:703656",
+        "Kupiansk",
+        PlaceKind.CITY,
+        49.71,
+        37.615,
+        Precision.EXACT,
+        "UA",
+        "Kharkiv Oblast",
+        geonameid=703656,
+    ),
+    "Spivakivka": GazetteerEntry(
+        "katotth:UA63040130220055833",
+        "Spivakivka",
+        PlaceKind.VILLAGE,
+        49.1,
+        37.2,
+        Precision.EXACT,
+        "UA",
+        "Kharkiv Oblast",
+        katotth="UA63040130220055833",
+    ),
+    "Zavody": GazetteerEntry(
+        "katotth:UA63040130100094915",
+        "Zavody",
+        PlaceKind.VILLAGE,
+        49.15,
+        37.06,
+        Precision.EXACT,
+        "UA",
+        "Kharkiv Oblast",
+        katotth="UA63040130100094915",
+    ),
+    "Kalynivka": GazetteerEntry(
+        "gn:705000", "Kalynivka", PlaceKind.TOWN, 49.45, 28.52, Precision.EXACT, "UA", "Vinnytsia Oblast"
+    ),
+    "Kharkiv region": GazetteerEntry(
+        "adm:UA-63", "Kharkiv Oblast", PlaceKind.ADMIN1, 49.6, 36.6, Precision.REGION, "UA", "Kharkiv Oblast"
+    ),
 }
 PUBLISHED = date(2022, 5, 10)
 
@@ -45,7 +92,10 @@ PUBLISHED = date(2022, 5, 10)
 def resolved(text: str, *, published: date | None = PUBLISHED, title: str = "Report") -> ResolvedArticle:
     """A resolved article from text: sentences split at . ! ? and paragraph breaks; places from E by name."""
     full = f"{title}\n\n{text}"
-    spans = [Span(m.start(), m.end(), m.group()) for m in re.finditer(r"[^\s][^\n]*?(?:[.!?][\"”]?(?=\s|$)|(?=\n)|$)", full)]
+    spans = [
+        Span(m.start(), m.end(), m.group())
+        for m in re.finditer(r"[^\s][^\n]*?(?:[.!?][\"”]?(?=\s|$)|(?=\n)|$)", full)
+    ]
     places = []
     names = sorted(E, key=len, reverse=True)
     taken: list[tuple[int, int]] = []
@@ -58,7 +108,9 @@ def resolved(text: str, *, published: date | None = PUBLISHED, title: str = "Rep
             mention = Mention(name, m.start(), m.end(), i, (E[name].id,))
             places.append(Place(mention, E[name], 1.0))
     article = Article(id="test-article", title=title, text=full, published=published, published_from="option")
-    return ResolvedArticle(AnnotatedArticle(article, tuple(spans)), tuple(sorted(places, key=lambda p: p.mention.start_char)))
+    return ResolvedArticle(
+        AnnotatedArticle(article, tuple(spans)), tuple(sorted(places, key=lambda p: p.mention.start_char))
+    )
 
 
 def events(text: str, **kw: object) -> list[Event]:
@@ -70,14 +122,19 @@ def only(result: list[Event], fw_type: str) -> list[Event]:
 
 
 def test_short_report_is_typed_and_placed() -> None:
-    result = [(e.event_type, e.sub_event_type, e.place.entry.name if e.place else None)
-              for e in events("Russian shelling hits residential building in Kharkiv.")]
+    result = [
+        (e.event_type, e.sub_event_type, e.place.entry.name if e.place else None)
+        for e in events("Russian shelling hits residential building in Kharkiv.")
+    ]
     expected = [("Explosions/Remote violence", "Shelling/artillery/missile attack", "Kharkiv")]
     assert result == expected
 
 
 def test_explosion_at_depot() -> None:
-    result = [(e.event_type, e.place.entry.name if e.place else None) for e in events("Explosion at ammunition depot in Kalynivka.")]
+    result = [
+        (e.event_type, e.place.entry.name if e.place else None)
+        for e in events("Explosion at ammunition depot in Kalynivka.")
+    ]
     expected = [("Explosions/Remote violence", "Kalynivka")]
     assert result == expected
 
@@ -97,9 +154,13 @@ def test_capture_by_ukrainian_forces_is_government_regaining() -> None:
 
 
 def test_denial_is_never_a_fact() -> None:
-    (result,) = events("The General Staff of the Armed Forces of Ukraine denied that Russian forces captured Kupiansk.")
+    (result,) = events(
+        "The General Staff of the Armed Forces of Ukraine denied that Russian forces captured Kupiansk."
+    )
     assert (result.fw_type, result.modality) == ("capture", Modality.DENIED)
-    assert result.claimant is not None and result.claimant.name == "General Staff of the Armed Forces of Ukraine"
+    assert (
+        result.claimant is not None and result.claimant.name == "General Staff of the Armed Forces of Ukraine"
+    )
 
 
 def test_hope_is_hoped() -> None:
@@ -116,7 +177,11 @@ def test_unnamed_source() -> None:
 def test_casualties_and_equipment() -> None:
     (shelling,) = events("Russian shelling of Kharkiv killed three civilians and wounded 12 people.")
     assert sorted((q.kind, q.low) for q in shelling.quantities) == [("fatalities", 3.0), ("injured", 12.0)]
-    result = [(q.low, q.unit) for e in events("Ukrainian forces destroyed 5 tanks near Izyum.") for q in e.quantities]
+    result = [
+        (q.low, q.unit)
+        for e in events("Ukrainian forces destroyed 5 tanks near Izyum.")
+        for q in e.quantities
+    ]
     assert result == [(5.0, "tank")]
 
 
@@ -135,8 +200,11 @@ def test_place_inherited_within_paragraph_else_article_main() -> None:
 
 
 def test_quote_over_paragraphs_takes_the_claimant_named_after() -> None:
-    text = ('The deputy mayor, Ivan Petrenko, said on Radio Liberty that the city was under fire.\n\n"Russian troops shelled Izyum all night.\n\n'
-            '"The enemy also attacks near Kharkiv," Petrenko said.')
+    text = (
+        "The deputy mayor, Ivan Petrenko, said on Radio Liberty that the city was under fire.\n\n"
+        '"Russian troops shelled Izyum all night.\n\n'
+        '"The enemy also attacks near Kharkiv," Petrenko said.'
+    )
     result = {e.claimant.name if e.claimant else None for e in events(text)}
     assert result == {"Ivan Petrenko"}
 
@@ -165,3 +233,23 @@ def test_no_publication_date_gives_unknown() -> None:
 def test_types_of_short_reports(text: str, fw_type: str) -> None:
     result = [e.fw_type for e in events(text)]
     assert result == [fw_type]
+
+
+def test_role_and_surname_refer_back_to_the_full_claimant() -> None:
+    text = (
+        "Fighting continues near Izyum, said the deputy of the Izyum City Council, Maxim Strelnik, on the air of "
+        "Espresso TV.\n\nThe deputy noted that Russian troops shelled Kharkiv.\n\n"
+        '"The enemy attacks near Izyum," Strelnik said.'
+    )
+    result = [(e.claimant.name, e.claimant.outlet) if e.claimant else None for e in events(text)]
+    expected = [("Maxim Strelnik", "Espresso TV")] * 3
+    assert result == expected
+
+
+def test_empty_and_unsplit_articles() -> None:
+    empty = Article(id="e", title="", text="", published=PUBLISHED, published_from="option")
+    assert extract(ResolvedArticle(AnnotatedArticle(empty, ()), ())).events == ()
+    text = "Russian troops shelled Kharkiv. Ukrainian forces liberated Zavody."
+    whole = Article(id="w", title="", text=text, published=PUBLISHED, published_from="option")
+    result = [e.fw_type for e in extract(ResolvedArticle(AnnotatedArticle(whole, ()), ())).events]
+    assert result == ["shelling"]  # no sentences given: the whole text is one; no places: no retake

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SEED_PUBLISHED
 from frontwatch.events import extract
 from frontwatch.gazetteer import Gazetteer
 from frontwatch.ingest import read_paths
 from frontwatch.model import Article, ExtractedArticle, Modality
 from frontwatch.nlp import annotate
 from frontwatch.resolve import resolve
-from conftest import SEED_PUBLISHED
 from helpers_events import assert_events, compare, place_matches
 
 ARTICLES = Path(__file__).parent / "articles"
@@ -57,11 +57,14 @@ def test_seed_force_estimate(seed: ExtractedArticle) -> None:
 
 
 def test_seed_hope_is_no_fact(seed: ExtractedArticle, seed_gold: dict) -> None:
-    """"continue their counteroffensive and liberate Izyum" is hoped: no stated retake of Izyum."""
+    """ "continue their counteroffensive and liberate Izyum" is hoped: no stated retake of Izyum."""
     places = {p["key"]: p for p in seed_gold["places"]}
     izyum_taken_back = [
-        e for e in seed.events
-        if e.control_to == "Ukraine" and e.place is not None and place_matches(e.place.entry, places["izyum"], places)
+        e
+        for e in seed.events
+        if e.control_to == "Ukraine"
+        and e.place is not None
+        and place_matches(e.place.entry, places["izyum"], places)
     ]
     result = [e.modality for e in izyum_taken_back]
     assert all(m not in FACTUAL for m in result), result
@@ -92,10 +95,17 @@ def test_article(case: Path, gazetteer: Gazetteer) -> None:
     result = _analyse(article, gazetteer)
     assert_events(result.events, gold)
     if "max_events" in gold:
-        assert len(result.events) <= gold["max_events"], [(e.fw_type, e.evidence.text[:60]) for e in result.events]
+        assert len(result.events) <= gold["max_events"], [
+            (e.fw_type, e.evidence.text[:60]) for e in result.events
+        ]
     units = {a.unit for e in result.events for a in e.actors if a.unit}
     assert set(gold.get("units", [])) <= units
     for forbidden in gold.get("not_events", []):
-        bad = [e for e in result.events if e.sub_event_type == forbidden["sub_event_type"]
-               and e.modality in FACTUAL and forbidden["evidence"] in e.evidence.text]
+        bad = [
+            e
+            for e in result.events
+            if e.sub_event_type == forbidden["sub_event_type"]
+            and e.modality in FACTUAL
+            and forbidden["evidence"] in e.evidence.text
+        ]
         assert not bad, f"stated as fact: {forbidden}"

@@ -147,3 +147,31 @@ def test_plain_path_becomes_a_sqlite_url(tmp_path: Path):
 def test_unusable_store_url_raises_store_error():
     with pytest.raises(StoreError, match="cannot open store"):
         open_store("nosuchdialect://x/y")
+
+
+def test_save_many_says_which_articles_were_new(store):
+    store.save(extracted(1))
+
+    result = store.save_many([extracted(2), extracted(1), extracted(2), extracted(3)])
+
+    assert result == [True, False, False, True]
+    assert [a.id for a in store.articles()] == ["art0001", "art0002", "art0003"]
+    assert store.counts()["events"] == 6
+
+
+def test_a_failing_batch_keeps_nothing_and_raises(store):
+    from dataclasses import replace
+
+    good = extracted(1)
+    clash = extracted(2)
+    # An event id already used by another article: the database refuses the row.
+    clash = replace(clash, events=(replace(clash.events[0], id=good.events[0].id),))
+
+    with pytest.raises(StoreError, match="cannot store a batch of 2 articles"):
+        store.save_many([good, clash])
+
+    assert store.articles() == []
+    assert store.save(good) is True
+    with pytest.raises(StoreError, match="cannot store article art0002"):
+        store.save(clash)
+    assert [a.id for a in store.articles()] == ["art0001"]

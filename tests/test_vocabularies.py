@@ -11,15 +11,25 @@ from frontwatch.events.vocab import actor_key, trigger_key, vocabulary, weapon_k
 ACLED = {
     "Battles": {"Armed clash", "Government regains territory", "Non-state actor overtakes territory"},
     "Explosions/Remote violence": {
-        "Shelling/artillery/missile attack", "Air/drone strike", "Remote explosive/landmine/IED", "Grenade",
-        "Suicide bomb", "Chemical weapon",
+        "Shelling/artillery/missile attack",
+        "Air/drone strike",
+        "Remote explosive/landmine/IED",
+        "Grenade",
+        "Suicide bomb",
+        "Chemical weapon",
     },
     "Violence against civilians": {"Attack", "Abduction/forced disappearance", "Sexual violence"},
     "Protests": {"Peaceful protest", "Protest with intervention", "Excessive force against protesters"},
     "Riots": {"Violent demonstration", "Mob violence"},
     "Strategic developments": {
-        "Agreement", "Arrests", "Change to group/activity", "Disrupted weapons use", "Headquarters or base established",
-        "Looting/property destruction", "Non-violent transfer of territory", "Other",
+        "Agreement",
+        "Arrests",
+        "Change to group/activity",
+        "Disrupted weapons use",
+        "Headquarters or base established",
+        "Looting/property destruction",
+        "Non-violent transfer of territory",
+        "Other",
     },
 }
 V = vocabulary()
@@ -66,9 +76,18 @@ def test_weapon_is_documented_and_used(key: str) -> None:
 
 def test_weapon_catalogue_covers_the_war() -> None:
     result = {w.weapon_class for w in V.weapons.values()}
-    expected = {"multiple rocket launcher", "self-propelled howitzer", "cruise missile", "ballistic missile",
-                "loitering munition", "combat drone", "main battle tank", "infantry fighting vehicle",
-                "air defence system", "attack helicopter"}
+    expected = {
+        "multiple rocket launcher",
+        "self-propelled howitzer",
+        "cruise missile",
+        "ballistic missile",
+        "loitering munition",
+        "combat drone",
+        "main battle tank",
+        "infantry fighting vehicle",
+        "air defence system",
+        "attack helicopter",
+    }
     assert expected <= result
     assert V.weapons["bm30_smerch"].calibre_mm == 300 and V.weapons["2s4_tyulpan"].calibre_mm == 240
 
@@ -79,3 +98,9 @@ def test_cue_lists_are_documented() -> None:
             if isinstance(body, dict):
                 assert body.get("description"), f"{section}.{name} lacks a description"
     assert V.cues["attribution"]["description"] and V.cues["dates"]["description"]
+
+
+def test_rules_version_matches_the_vocabulary() -> None:
+    from frontwatch.events import RULES_VERSION
+
+    assert V.version == RULES_VERSION

@@ -173,7 +173,7 @@ def slider_to(page: Page, day: dt.date) -> None:
 def open_by_marker(page: Page, event_id: str) -> str:
     """Bring the event's marker out of its cluster, click it, and return the panel's text."""
     page.evaluate("id => frontwatch.reveal(id, {open: false})", event_id)
-    page.locator(f'.fw-marker [data-event-id="{event_id}"]').click()
+    page.locator(f'.leaflet-marker-pane .fw-marker [data-event-id="{event_id}"]').click()
     page.wait_for_function(
         "id => { const d = document.querySelector('#detail'); return !d.hidden && d.dataset.eventId == id; }",
         arg=event_id,

@@ -257,7 +257,7 @@ def acled_row(
     if event.claimant and event.claimant.name:
         notes += f" [claimed by: {_join((event.claimant.name, event.claimant.role, event.claimant.outlet))}]"
     return {
-        "event_id_cnty": f"{country.get('iso3', place.country)}FW{event.id[:12]}",
+        "event_id_cnty": f"{country.get('iso3', place.country)}FW{event.id.rpartition(':')[2][:12]}",
         "event_date": event.date.isoformat(),
         "year": event.date.year,
         "time_precision": _time_precision(event, vocab),

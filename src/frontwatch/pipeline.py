@@ -134,24 +134,42 @@ def ingest_items(
         results = _analyse_serial(todo, gazetteer=gazetteer)
     else:
         # Workers open their own copy: the same index file as the one given, else the default.
-        results = _analyse_parallel(todo, workers=workers, index=getattr(gazetteer, "path", None))
+        index = getattr(gazetteer, "path", None) if gazetteer is not None else _default_index()
+        results = _analyse_parallel(todo, workers=workers, index=index)
     run_id = None
-    for done, result in enumerate(results, start=1):
+    done = 0
+    for batch in _batched(results, BATCH):
         if run_id is None:  # started lazily: with workers, only they know the gazetteer's version
             run_id = store.start_run(
-                gazetteer_version=result.gazetteer_version, rules_version=_rules_version()
+                gazetteer_version=batch[0].gazetteer_version, rules_version=_rules_version()
             )
-        if result.extracted is None:
-            origin = result.article.origin or result.article.id
-            tally.skipped.append(Skipped(origin, f"analysis failed: {result.failure}"))
-        elif store.save(result.extracted, run_id=run_id):
-            tally.stored += 1
-            tally.events += len(result.extracted.events)
-        else:
-            tally.already += 1
+        for result in batch:
+            if result.extracted is None:
+                origin = result.article.origin or result.article.id
+                tally.skipped.append(Skipped(origin, f"analysis failed: {result.failure}"))
+        analysed = [r.extracted for r in batch if r.extracted is not None]
+        # One transaction per batch: one commit instead of one per article (SQLite commits dominate).
+        for extracted, new in zip(analysed, store.save_many(analysed, run_id=run_id), strict=True):
+            if new:
+                tally.stored += 1
+                tally.events += len(extracted.events)
+            else:
+                tally.already += 1
+        done += len(batch)
         if progress:
             progress(done, total)
     return _summary(tally, run_id)
+
+
+def _batched(items: Iterable[_Outcome], size: int) -> Iterator[list[_Outcome]]:
+    batch: list[_Outcome] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _summary(tally: _Tally, run_id: str | None) -> IngestSummary:
@@ -263,6 +281,16 @@ def _open_gazetteer(index: Path | None = None) -> Gazetteer:
     from frontwatch.gazetteer import Gazetteer
 
     return Gazetteer.open(index) if index is not None else Gazetteer.open_default()
+
+
+def _default_index() -> Path:
+    """The default index file, built here first if missing so that workers never race to build it."""
+    from frontwatch.gazetteer.index import default_path
+
+    path = default_path()
+    if not path.exists():
+        _open_gazetteer()
+    return path
 
 
 def _gazetteer_version(gazetteer: Gazetteer) -> str | None:

@@ -54,7 +54,6 @@ def _format_choice() -> click.Choice:
 
 
 def _run_ingest(
-    ctx: click.Context,
     store: Store,
     paths: Sequence[str],
     *,
@@ -69,7 +68,7 @@ def _run_ingest(
         MofNCompleteColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err, transient=True) as bar:
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("ingest", total=None)
 
         def progress(done: int, total: int) -> None:
@@ -101,8 +100,8 @@ def _run_ingest(
     "fmt",
     type=click.UNPROCESSED,
     metavar="FORMAT",
-    help="Read every input as this format "
-    "(text, jsonl, html, rss, ...) instead of choosing by extension and content.",
+    help="Read every input as this format (text, jsonl, csv, html, feed) instead of choosing by "
+    "extension and content.",
 )
 @click.option(
     "--workers",
@@ -127,7 +126,7 @@ def ingest_command(
     store = _open(ctx)
     try:
         summary = _run_ingest(
-            ctx, store, paths, published=published.date() if published else None, fmt=fmt, workers=workers
+            store, paths, published=published.date() if published else None, fmt=fmt, workers=workers
         )
     finally:
         store.close()
@@ -324,7 +323,7 @@ def demo(
         day = day or SEED_PUBLISHED
     store = _open(ctx)
     try:
-        summary = _run_ingest(ctx, store, paths, published=day, fmt=None, workers=workers)
+        summary = _run_ingest(store, paths, published=day, fmt=None, workers=workers)
         ids = summary.article_ids
         found_places = [p for i in ids for p in store.places(article_id=i)]
         found_events = [e for i in ids for e in store.events(article_id=i)]

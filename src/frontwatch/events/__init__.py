@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from frontwatch.events.extract import extract
 
-__all__ = ["extract"]
+# The name of the rules stored with every event; event_types.toml carries the same (a test checks).
+RULES_VERSION = "events.rules.v1"
+
+__all__ = ["RULES_VERSION", "extract"]

@@ -12,15 +12,21 @@ from frontwatch.model import Claimant
 
 _NAME = re.compile(r"^(?:[A-Z][\w'’.-]+)(?:\s+[A-Z][\w'’.-]+){0,3}$")
 _OUTLET = re.compile(
-    r"\s*,?\s*\b(?:on the air of|in an interview with|in a comment to|speaking to|told|on (?:his|her|its|their|the) "
-    r"|in (?:his|her|its|their|a|the) (?:statement|post|message|address) on |on )\s*(?P<outlet>[A-Z][\w.'’-]*(?:\s+[A-Z0-9][\w.'’-]*)*)",
+    r"\s*,?\s*\b(?:on the air of|in an interview with|in a comment to|speaking to|told"
+    r"|on (?:his|her|its|their|the) "
+    r"|in (?:his|her|its|their|a|the) (?:statement|post|message|address) on |on )\s*"
+    r"(?P<outlet>[A-Z][\w.'’-]*(?:\s+[A-Z0-9][\w.'’-]*)*)",
 )
 _WHEN = re.compile(
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August"
     r"|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b"
 )
+# A headline's source after a dash or colon: "... in Donbas - JFO HQ", "... in east Ukraine: governor"
+_HEADLINE = re.compile(r"(?:\s[-–—]\s*|:\s*)(?P<who>[A-Za-z][\w.'’ -]{1,50})$")
 _PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them", "it", "we", "i"})
-_LEAD = re.compile(r"^\s*(?:(?:Earlier|Previously|Later|Meanwhile|Also|In addition|However|Today|Yesterday)\s*,?\s*)", re.I)
+_LEAD = re.compile(
+    r"^\s*(?:(?:Earlier|Previously|Later|Meanwhile|Also|In addition|However|Today|Yesterday)\s*,?\s*)", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +72,7 @@ class _Parser:
         return self._refer(Claimant(name=name, role=role, outlet=outlet))
 
     def _pronoun(self, who: str) -> Claimant | None:
-        """"He added", "According to him", "the command said": the last claimant that fits."""
+        """ "He added", "According to him", "the command said": the last claimant that fits."""
         w = who.lower().strip()
         if not self.known:
             return None
@@ -74,7 +80,10 @@ class _Parser:
             return self.known[-1]
         noun = re.sub(r"^(?:the|this)\s+", "", w)
         if noun != w and noun:
-            return next((c for c in reversed(self.known) if noun in " ".join(filter(None, (c.name, c.role))).lower()), None)
+            return next(
+                (c for c in reversed(self.known) if noun in " ".join(filter(None, (c.name, c.role))).lower()),
+                None,
+            )
         return None
 
     def _refer(self, c: Claimant) -> Claimant:
@@ -99,7 +108,9 @@ def _patterns(version: str) -> tuple[re.Pattern[str], ...]:
     before_quote = re.compile(rf"(?P<who>[^.\n\"“”]{{2,120}}?)\s+(?:{verb})(?:\s+\w+)?\s*[:,]?\s*$", re.I)
     # ", the head of the ... Administration, Oleh Synehubov, said on Telegram."
     who_said = re.compile(
-        rf",\s+(?P<who>(?:the\s+|an?\s+)?(?:[A-Z]|(?i:{role_words})|(?i:(?:local |regional |city )?authorities))[^\"“”]{{0,160}}?)\s+(?:{verb})\b"
+        rf",\s+(?P<who>(?:the\s+|an?\s+)?"
+        rf"(?:[A-Z]|(?i:{role_words})|(?i:(?:local |regional |city )?authorities))"
+        rf"[^\"“”]{{0,160}}?)\s+(?:{verb})\b"
         rf"(?P<tail>[^\"“”.]{{0,80}})[.!]?$"
     )
     at_end = re.compile(rf",\s*(?:{verb})\s+(?P<who>[^\"“”]{{2,200}}?)[.!]?$", re.I)
@@ -111,12 +122,16 @@ def _patterns(version: str) -> tuple[re.Pattern[str], ...]:
     return after_quote, verb_first, before_quote, who_said, at_end, at_start, according
 
 
-def attributions(text: str, sentences: list[Sentence], qs: list[Quote], vocab: Vocabulary) -> list[Attribution | None]:
+def attributions(
+    text: str, sentences: list[Sentence], qs: list[Quote], vocab: Vocabulary
+) -> list[Attribution | None]:
     """The attribution of each sentence (None: the outlet itself asserts it)."""
     after_quote, verb_first, before_quote, who_said, at_end, at_start, according = _patterns(vocab.version)
     parser = _Parser(vocab, [])
 
-    def claim(m: re.Match[str] | None, offset: int, *, carries: bool = False, tail: str = "") -> Attribution | None:
+    def claim(
+        m: re.Match[str] | None, offset: int, *, carries: bool = False, tail: str = ""
+    ) -> Attribution | None:
         if m is None:
             return None
         who = m.group("who")
@@ -156,14 +171,18 @@ def attributions(text: str, sentences: list[Sentence], qs: list[Quote], vocab: V
         lead = _LEAD.match(s.text)
         body_off = lead.end() if lead else 0
         body = s.text[body_off:]
-        a = claim(at_end.search(body), s.start + body_off)
+        a = claim(_HEADLINE.search(body), s.start + body_off) if s.index == 0 else None
+        if a is None:
+            a = claim(at_end.search(body), s.start + body_off)
         if a is None:
             m = who_said.search(body)
             a = claim(m, s.start + body_off, tail=m.group("tail") if m else "")
         if a is None:
             m = at_start.match(body)
             a = claim(
-                m, s.start + body_off, carries=bool(m and m.group("that").strip() == "that"),
+                m,
+                s.start + body_off,
+                carries=bool(m and m.group("that").strip() == "that"),
                 tail=(m.group("tail") or "") if m else "",
             )
         if a is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,9 +13,18 @@ MONTHS = {
     m: i
     for i, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-            ("october", "oct"), ("november", "nov"), ("december", "dec"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
         ],
         start=1,
     )
@@ -31,16 +41,18 @@ _EXPLICIT = re.compile(
 )
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _RELATIVE = re.compile(
-    r"\b(?P<w>yesterday|today|tonight|this morning|this afternoon|this evening|last night|overnight|last week|"
-    r"(?:over |in )?the (?:past|last) (?:day|24 hours|week)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+    r"\b(?P<w>yesterday|today|tonight|this morning|this afternoon|this evening|last night|overnight"
+    r"|last week|"
+    r"(?:over |in )?the (?:past|last) (?:day|24 hours|week)"
+    r"|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
 )
 
 
 @dataclass(frozen=True, slots=True)
 class When:
-    date: date | None
+    date: dt.date | None
     precision: DatePrecision
-    end: date | None = None
+    end: dt.date | None = None
     explicit: bool = False  # the text gave this date (not the publication default)
 
 

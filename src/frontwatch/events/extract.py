@@ -41,7 +41,8 @@ _PERFECT = re.compile(r"\b(?:has|have|had)\s+(?:been\s+|already\s+)?\w+(?:ed|en|
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:but|however|while)\b|\bbut\b|\bhowever\b", re.I)
 _STRONG_DENIAL = re.compile(r"\b(?:denied|denies|deny|refuted|rejected|dismissed)\b", re.I)
 _PREP_BEFORE = re.compile(
-    r"\b(?:in|to|from|of|into|across|over|with|against|for|on|at|near|inside|throughout|and|towards|toward)\s+$", re.I
+    r"\b(?:in|to|from|of|into|across|over|with|against|for|on|at|near|inside|throughout|and|towards|toward)\s+$",
+    re.I,
 )
 _UNIT = re.compile(
     r"\b\d+(?:st|nd|rd|th)\s+(?:Separate\s+|Guards\s+|Independent\s+)?(?:[A-Z][\w-]+\s+){0,3}"
@@ -140,7 +141,11 @@ class _Extractor:
                         when = When(before.date, DatePrecision.ON_OR_AFTER, None, True)
                         break
             earlier = s.paragraph in para_earlier or bool(self.v.earlier_re.search(s.text))
-            previous = {e.event_type for e in events if e.evidence.end_char >= s.start - 2 and e.evidence.start_char < s.start}
+            previous = {
+                e.event_type
+                for e in events
+                if e.evidence.end_char >= s.start - 2 and e.evidence.start_char < s.start
+            }
             for c in candidates:
                 if c.t.consequence and c.t.event_type in previous and self._same_paragraph(s, -1):
                     continue
@@ -151,7 +156,9 @@ class _Extractor:
         out: list[_Candidate] = []
         for m in self.v.trigger_re.finditer(self.low, s.start, s.end):
             a, b = m.start(), m.end()
-            if self._excluded(a, b) or any(p.mention.start_char <= a < p.mention.end_char for p in self.places[s.index]):
+            if self._excluded(a, b) or any(
+                p.mention.start_char <= a < p.mention.end_char for p in self.places[s.index]
+            ):
                 continue
             if _ANAPHORIC.search(s.text[: a - s.start]):
                 continue  # "this offensive": a reference to an event already told
@@ -159,6 +166,8 @@ class _Extractor:
             if key is None:
                 continue
             t = self.v.types[key]
+            if t.max_words and s.text.count(" ") >= t.max_words:
+                continue  # a caption-style trigger ("Russian forces in X") in a long sentence is background
             modality = self._modality(s, a - s.start, t)
             if modality == Modality.HOPED and t.control is None:
                 continue  # hopes and plans are kept only where they concern control of a place
@@ -173,9 +182,9 @@ class _Extractor:
         # one event per ACLED event type and place in a sentence: the most specific type wins
         best: dict[tuple[str, str | None, bool], _Candidate] = {}
         for c in out:
-            key = (c.t.event_type, c.place.entry.id if c.place else None, c.t.control is not None)
-            if key not in best or c.t.priority > best[key].t.priority:
-                best[key] = c
+            slot = (c.t.event_type, c.place.entry.id if c.place else None, c.t.control is not None)
+            if slot not in best or c.t.priority > best[slot].t.priority:
+                best[slot] = c
         present = {c.t.event_type for c in best.values()}
         kept = [c for c in best.values() if not set(c.t.yields_to) & present]
         return sorted(kept, key=lambda c: (c.start, c.place.mention.start_char if c.place else 0))
@@ -190,8 +199,11 @@ class _Extractor:
             cue = pl.LIST_CUE.search(rest)
             if cue:
                 after = b + cue.end()
-                return [p for p in self.places[s.index] if p.mention.start_char >= after
-                        and p.entry.kind in pl.SETTLEMENTS], s.end
+                return [
+                    p
+                    for p in self.places[s.index]
+                    if p.mention.start_char >= after and p.entry.kind in pl.SETTLEMENTS
+                ], s.end
             nxt = s.index + 1
             if nxt < len(self.sents) and pl.NEXT_LIST.match(self.sents[nxt].text):
                 return [p for p in self.places[nxt] if p.entry.kind in pl.SETTLEMENTS], self.sents[nxt].end
@@ -202,7 +214,7 @@ class _Extractor:
         return [], s.end
 
     def _context_place(self, s: Sentence) -> Place | None:
-        """The main place of the nearest earlier sentence of the paragraph or quotation, else the article's."""
+        """Main place of the nearest earlier sentence in its paragraph or quotation, else the article's."""
         for j in range(s.index - 1, -1, -1):
             o = self.sents[j]
             if o.paragraph != s.paragraph and (s.quote is None or o.quote != s.quote):
@@ -211,18 +223,42 @@ class _Extractor:
                 return self.chosen[j][0]
         return self.article_main
 
+    def _refine(self, s: Sentence, coarse: Place) -> Place | None:
+        """A settlement inside a region or country the sentence names only coarsely, from what follows
+        ("shelled the Kherson region ... village of Antonivka"); for a headline, the article's main place."""
+        pool = [p for j in range(s.index + 1, min(s.index + 4, len(self.sents))) for p in self.places[j]]
+        if self.article_main is not None and s.index == 0:  # a headline is told in full by its body
+            pool.append(self.article_main)
+        for p in pool:
+            if p.entry.kind not in pl.SETTLEMENTS:
+                continue
+            if coarse.entry.kind == PlaceKind.COUNTRY and p.entry.country == coarse.entry.country:
+                return p
+            if coarse.entry.kind == PlaceKind.ADMIN1 and p.entry.admin1 == (
+                coarse.entry.admin1 or coarse.entry.name
+            ):
+                return p
+        return None
+
     def _place(self, s: Sentence, t: EventType) -> tuple[Place | None, list[Place]]:
         main, related = self.chosen[s.index]
         if main is None:
             return self._context_place(s), []
         related = list(related)
+        if main.entry.kind in (PlaceKind.COUNTRY, PlaceKind.ADMIN1):
+            finer = self._refine(s, main)
+            if finer is not None:
+                related.insert(0, main)
+                main = finer
         # deployed "from the Belgorod region": the origin; where they went is the context's place
-        if t.sub_event_type == "Change to group/activity" and pl.FROM.search(self.text[s.start : main.mention.start_char]):
+        if t.sub_event_type == "Change to group/activity" and pl.FROM.search(
+            self.text[s.start : main.mention.start_char]
+        ):
             for j in range(s.index - 1, -1, -1):
                 if self.sents[j].paragraph != s.paragraph:
                     break
-                if self.chosen[j][0] is not None:
-                    m, r = self.chosen[j]
+                m, r = self.chosen[j]
+                if m is not None:
                     related += [m, *r]
                     break
         return main, pl.unique([p for p in related if p.entry.id != main.entry.id])
@@ -251,7 +287,9 @@ class _Extractor:
             if self._excluded(m.start(), m.end()):
                 continue
             surface = self.text[m.start() : m.end()]
-            if m.group() in ("ukraine", "russia") and _PREP_BEFORE.search(self.text[max(a, m.start() - 12) : m.start()]):
+            if m.group() in ("ukraine", "russia") and _PREP_BEFORE.search(
+                self.text[max(a, m.start() - 12) : m.start()]
+            ):
                 continue  # "in Ukraine": a place, not an actor
             key = actor_key(self.v, m.group())
             if key is not None:
@@ -276,12 +314,12 @@ class _Extractor:
         if c.t.control:
             control_to = self._agent_side(s, c, hits) or c.t.default_control_to
         if battle and c.t.both_sides:
-            sides = {a.side for a in actors.values()}
-            if not sides & set(OPPONENT):
-                sides = {control_to or "Ukraine"}
+            sides = {a.side for a in actors.values() if a.side in OPPONENT}
+            if not sides:
+                sides = {control_to if control_to in OPPONENT else "Ukraine"}
                 e = self.v.actors[COMBATANT[next(iter(sides))]]
                 actors[e.name] = Actor(e.name, e.side)
-            for side in list(sides & set(OPPONENT)):
+            for side in sorted(sides):
                 e = self.v.actors[COMBATANT[OPPONENT[side]]]
                 actors.setdefault(e.name, Actor(e.name, e.side))
         return tuple(actors.values()), control_to
@@ -335,8 +373,12 @@ class _Extractor:
         # "Russia has deployed": the country named as the doer is an actor, not a place of the event
         hits = self._actor_hits(s.start, c.evidence_end)
         related = tuple(
-            p for p in c.related
-            if not (p.entry.kind == PlaceKind.COUNTRY and any(h.start <= p.mention.start_char < h.end for h in hits))
+            p
+            for p in c.related
+            if not (
+                p.entry.kind == PlaceKind.COUNTRY
+                and any(h.start <= p.mention.start_char < h.end for h in hits)
+            )
         )
         ev = Span(s.start, c.evidence_end, self.text[s.start : c.evidence_end])
         place_id = c.place.entry.id if c.place else ""
@@ -377,7 +419,9 @@ class _Extractor:
         key = actor_key(self.v, m.group()) if m else None
         return self.v.actors[key].side if key else None
 
-    def _date(self, s: Sentence, c: _Candidate, when: When | None, earlier: bool) -> tuple[date | None, DatePrecision, date | None]:
+    def _date(
+        self, s: Sentence, c: _Candidate, when: When | None, earlier: bool
+    ) -> tuple[date | None, DatePrecision, date | None]:
         if when is not None:
             return when.date, when.precision, when.end
         if self.published is None:
@@ -398,8 +442,6 @@ class _Extractor:
         if any(not self.v.weapons[k].generic for k in found):
             found = {k: w for k, w in found.items() if not self.v.weapons[k].generic}
         return tuple(found.values())
-
-
 
 
 def _lower(text: str) -> str:

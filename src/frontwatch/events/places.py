@@ -5,12 +5,20 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 
 from frontwatch.model import Place, PlaceKind
 
 RANK = {
-    PlaceKind.VILLAGE: 0, PlaceKind.TOWN: 0, PlaceKind.CITY: 0, PlaceKind.ADMIN3: 1, PlaceKind.ADMIN2: 2,
-    PlaceKind.ADMIN1: 3, PlaceKind.RIVER: 4, PlaceKind.FEATURE: 4, PlaceKind.COUNTRY: 5,
+    PlaceKind.VILLAGE: 0,
+    PlaceKind.TOWN: 0,
+    PlaceKind.CITY: 0,
+    PlaceKind.ADMIN3: 1,
+    PlaceKind.ADMIN2: 2,
+    PlaceKind.ADMIN1: 3,
+    PlaceKind.RIVER: 4,
+    PlaceKind.FEATURE: 4,
+    PlaceKind.COUNTRY: 5,
 }
 SETTLEMENTS = (PlaceKind.VILLAGE, PlaceKind.TOWN, PlaceKind.CITY)
 _DASH = re.compile(r"\s*[-–—]\s*")
@@ -21,17 +29,27 @@ _FILLER = re.compile(
 )
 _CHAIN = re.compile(r"\s*(?:,|and|, and|&|as well as)\s*(?:(?:the|village|town|city|of)\s+)*", re.I)
 _PASSIVE = re.compile(
-    r"\s*(?:(?:has|have|had|was|were|is|are|been|being|finally|already|fully|completely|reportedly|now|\w+ly)\s+)*", re.I
+    r"\s*(?:(?:has|have|had|was|were|is|are|been|being|finally|already|fully|completely|reportedly|now|\w+ly)\s+)*",
+    re.I,
 )
-GENERIC_OBJECT = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:settlements|villages|towns|localities|cities|hamlets)\b", re.I)
+GENERIC_OBJECT = re.compile(
+    r"^\s*(?:\w+\s+){0,2}?(?:settlements|villages|towns|localities|cities|hamlets)\b", re.I
+)
 ANAPHORIC_OBJECT = re.compile(r"^\s*(?:the|this)\s+(?:city|town|village|settlement)\b", re.I)
 LIST_CUE = re.compile(r"\b(?:including|among them|among which|namely|in particular|such as)\b", re.I)
-NEXT_LIST = re.compile(r"^\W*(?:among them|these (?:are|include)|they (?:are|include)|in particular|including)\b", re.I)
+NEXT_LIST = re.compile(
+    r"^\W*(?:among them|these (?:are|include)|they (?:are|include)|in particular|including)\b", re.I
+)
 FROM = re.compile(r"\bfrom\s+(?:the\s+)?$", re.I)
 
 
-def rank(p: Place) -> int:
-    return RANK.get(p.entry.kind, 6)
+# The countries of the war: a same-named village abroad ranks below this war's raions, above its oblasts.
+THEATRE = frozenset({"UA", "RU", "BY"})
+
+
+def rank(p: Place) -> float:
+    r = RANK.get(p.entry.kind, 6)
+    return r if p.entry.country in THEATRE or r > 2 else 2.5
 
 
 def choose(text: str, places: Sequence[Place]) -> tuple[Place | None, list[Place]]:
@@ -41,8 +59,12 @@ def choose(text: str, places: Sequence[Place]) -> tuple[Place | None, list[Place
     ordered = sorted(places, key=lambda p: p.mention.start_char)
     main = min(ordered, key=rank)
     # "in the direction of Izyum - Barvinkove": the second of a dashed pair is where the push goes
-    for a, b in zip(ordered, ordered[1:], strict=False):
-        if a is main and rank(b) == rank(a) and _DASH.fullmatch(text[a.mention.end_char : b.mention.start_char]):
+    for a, b in pairwise(ordered):
+        if (
+            a is main
+            and rank(b) == rank(a)
+            and _DASH.fullmatch(text[a.mention.end_char : b.mention.start_char])
+        ):
             main = b
     return main, unique([p for p in ordered if p.entry.id != main.entry.id])
 
@@ -77,7 +99,7 @@ def objects(text: str, places: Sequence[Place], start: int, end: int) -> list[Pl
     pos = start
     for p in reversed(before):
         gap = text[p.mention.end_char : pos]
-        if (_PASSIVE.fullmatch(gap) if not found else _CHAIN.fullmatch(gap)):
+        if _PASSIVE.fullmatch(gap) if not found else _CHAIN.fullmatch(gap):
             found.insert(0, p)
             pos = p.mention.start_char
         else:
@@ -88,6 +110,7 @@ def objects(text: str, places: Sequence[Place], start: int, end: int) -> list[Pl
 def main_of_article(places: Sequence[Place]) -> Place | None:
     """The settlement the article names most (first on ties), else its most specific place."""
     settlements = [p for p in places if p.entry.kind in SETTLEMENTS]
+    settlements = [p for p in settlements if p.entry.country in THEATRE] or settlements
     pool = settlements or list(places)
     if not pool:
         return None

@@ -11,8 +11,8 @@ from frontwatch.model import Span
 # "maneuvering.Tthey": a full stop glued to the next sentence, which sentence splitters miss.
 _GLUED = re.compile(r"(?<=[a-z]{3}[.!?])(?=[A-Z][a-z])")
 _PARA = re.compile(r"\n\s*\n|\n(?=\s*[\"“«])")
-_OPEN = "\"“«"
-_CLOSE = "\"”»"
+_OPEN = '"“«'
+_CLOSE = '"”»'
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,7 @@ class EventType:
     modality: str | None
     consequence: bool
     yields_to: tuple[str, ...]
+    max_words: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,7 @@ def _event_types(raw: dict[str, Any]) -> dict[str, EventType]:
             modality=t.get("modality"),
             consequence=bool(t.get("consequence", False)),
             yields_to=tuple(t.get("yields_to", ())),
+            max_words=t.get("max_words"),
         )
         for key, t in raw["types"].items()
     }
@@ -144,7 +146,9 @@ def vocabulary() -> Vocabulary:
     trigger_type = tuple((re.compile(rf"(?:{_words(_lower(t.triggers))})"), t.key) for t in ordered)
     ac = _load("actors.toml")
     actors = {
-        key: ActorEntry(key, a["name"], a.get("side"), a["description"], tuple(a["aliases"]), tuple(a.get("examples", ())))
+        key: ActorEntry(
+            key, a["name"], a.get("side"), a["description"], tuple(a["aliases"]), tuple(a.get("examples", ()))
+        )
         for key, a in ac["actors"].items()
     }
     # One group per actor, on the lower-cased text; the first actor to match at a position wins.
@@ -164,7 +168,9 @@ def vocabulary() -> Vocabulary:
         for key, w in wp["weapons"].items()
     }
     # Without groups (many groups slow `re` down); which entry matched is found afterwards.
-    weapon_re = re.compile(rf"\b(?:{trie(_lower([a for w in weapons.values() for a in w.aliases]))})(?![\w-])")
+    weapon_re = re.compile(
+        rf"\b(?:{trie(_lower([a for w in weapons.values() for a in w.aliases]))})(?![\w-])"
+    )
     weapon_entry = tuple(
         (re.compile(rf"(?:{_words(_lower(list(w.aliases)))})"), key)
         for key, w in sorted(weapons.items(), key=lambda kv: kv[1].generic)
@@ -191,7 +197,9 @@ def vocabulary() -> Vocabulary:
         org_roles=tuple(
             (re.compile(rf"\b{k}\b", re.IGNORECASE), v) for k, v in att["roles"].items() if k != "description"
         ),
-        role_word_re=re.compile(rf"^(?:(?:the|an?)\s+)?(?:{_words(att['role_words']['words'])})\b", re.IGNORECASE),
+        role_word_re=re.compile(
+            rf"^(?:(?:the|an?)\s+)?(?:{_words(att['role_words']['words'])})\b", re.IGNORECASE
+        ),
         role_words=_words(att["role_words"]["words"]),
         org_noun_re=re.compile(rf"\b(?:{_words(att['org_nouns']['words'])})\b"),
         earlier_re=_bounded(cues["dates"]["earlier"]),
@@ -201,8 +209,11 @@ def vocabulary() -> Vocabulary:
 
 
 def _lower(fragments: list[str] | tuple[str, ...]) -> list[str]:
-    """Fragments for the lower-cased text; escapes such as \\b and \\d keep their case."""
-    return [re.sub(r"(\\.)|([A-Z])", lambda m: m.group(1) or m.group(2).lower(), f) for f in fragments]
+    """Fragments for the lower-cased text; escapes (\\b, \\d) and named groups (?P<...>) keep their case."""
+    return [
+        re.sub(r"(\\.|\(\?P[<=][^>)]*[>)]?)|([A-Z])", lambda m: m.group(1) or m.group(2).lower(), f)
+        for f in fragments
+    ]
 
 
 def trigger_key(v: Vocabulary, surface: str) -> str | None:

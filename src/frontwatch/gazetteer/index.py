@@ -35,7 +35,7 @@ class NameMatch:
     end: int
     surface: str
     candidate_ids: tuple[str, ...]
-    role: str | None = None  # "region", "district", "community", "river", "direction"
+    role: str | None = None  # "region", "district", "community", "river", "direction"; "actor": "Kiev forces"
 
 
 @cache

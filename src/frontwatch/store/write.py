@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select
@@ -37,18 +38,28 @@ def existing_article_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
     return found
 
 
-def write_extracted(conn: Connection, extracted: ExtractedArticle, *, run_id: str | None) -> bool:
-    """Insert every row of one analysed article; False (and nothing written) when it is already there."""
+def write_extracted(
+    conn: Connection,
+    extracted: ExtractedArticle,
+    *,
+    run_id: str | None,
+    known_entries: AbstractSet[str] = frozenset(),
+) -> tuple[bool, set[str]]:
+    """Insert every row of one analysed article; False (and nothing written) when it is already there.
+
+    Gazetteer entries in `known_entries` are known to be stored already and are not written again;
+    returns the ids of the entries this article references, for the caller's cache.
+    """
     annotated = extracted.resolved.annotated
     article = annotated.article
     if article_exists(conn, article.id):
-        return False
+        return False, set()
     entries = {p.entry.id: p.entry for p in extracted.resolved.places}
     for event in extracted.events:
         for place in (event.place, *event.related_places):
             if place is not None:
                 entries.setdefault(place.entry.id, place.entry)
-    _insert_missing_entries(conn, entries.values())
+    _insert_missing_entries(conn, [e for key, e in entries.items() if key not in known_entries])
     conn.execute(
         insert(articles).values(
             id=article.id,
@@ -69,7 +80,7 @@ def write_extracted(conn: Connection, extracted: ExtractedArticle, *, run_id: st
         [_place_row(article.id, i, p, annotated.sentences) for i, p in enumerate(extracted.resolved.places)],
     )
     _write_events(conn, article.id, _unique_events(extracted.events), run_id=run_id)
-    return True
+    return True, set(entries)
 
 
 def _unique_events(found: Sequence[Event]) -> list[Event]:

@@ -32,12 +32,21 @@ def usable_name(name: str) -> bool:
     )
 
 
-def load_cities(countries: tuple[str, ...] = COUNTRIES) -> list[Draft]:
-    path = _data_dir() / "cities500.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
+def _countries() -> dict[str, dict]:
+    return dict(json.loads((_data_dir() / "countries.json").read_text(encoding="utf-8")))
+
+
+def load_cities(countries: tuple[str, ...] = COUNTRIES) -> tuple[list[Draft], list[Draft]]:
+    """The places of `countries`, and every country placed at its capital (one parse of the big file)."""
+    country_rows = _countries()
+    capitals = {(iso, row.get("capital")) for iso, row in country_rows.items()}
+    capital_points: dict[str, tuple[float, float]] = {}
+    data = json.loads((_data_dir() / "cities500.json").read_text(encoding="utf-8"))
     wanted = set(countries)
     drafts = []
     for row in data.values():
+        if (row["countrycode"], row["name"]) in capitals:
+            capital_points[row["countrycode"]] = (float(row["latitude"]), float(row["longitude"]))
         if row["countrycode"] not in wanted:
             continue
         pop = int(row.get("population") or 0) or None
@@ -55,28 +64,18 @@ def load_cities(countries: tuple[str, ...] = COUNTRIES) -> list[Draft]:
         )
         draft.add_names([row["name"], *(n for n in row.get("alternatenames", ()) if usable_name(n))])
         drafts.append(draft)
+    del data
     log.info("cities500: %d places in %s", len(drafts), ",".join(countries))
-    return drafts
+    return drafts, _country_drafts(country_rows, capital_points)
 
 
-def load_countries(cities: list[Draft]) -> list[Draft]:
-    """Every country; its point is its capital's when cities500 (as loaded) has it, else skipped."""
-    data = json.loads((_data_dir() / "countries.json").read_text(encoding="utf-8"))
-    capitals = {(c.country, c.name): c for c in cities}
-    all_cities = None
+def _country_drafts(rows: dict[str, dict], capital_points: dict[str, tuple[float, float]]) -> list[Draft]:
+    """Every country with a known capital, placed there (a country has no better single point)."""
     drafts = []
-    for iso, row in data.items():
-        capital = capitals.get((iso, row.get("capital")))
-        if capital is None:
-            if all_cities is None:
-                raw = json.loads((_data_dir() / "cities500.json").read_text(encoding="utf-8"))
-                all_cities = {(r["countrycode"], r["name"]): r for r in raw.values()}
-            found = all_cities.get((iso, row.get("capital")))
-            if found is None:
-                continue
-            lat, lon = float(found["latitude"]), float(found["longitude"])
-        else:
-            lat, lon = capital.lat, capital.lon
+    for iso, row in rows.items():
+        if iso not in capital_points:
+            continue
+        lat, lon = capital_points[iso]
         draft = Draft(
             id=f"gn:{row['geonameid']}",
             name=row["name"],

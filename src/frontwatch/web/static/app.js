@@ -356,7 +356,8 @@
           return undefined;
         }
         if (tries >= 8 || map.getZoom() >= map.getMaxZoom()) return cluster.zoomToShowLayer(item.marker, done);
-        cluster.once("animationend", () => step(tries + 1));
+        // After moveend, not inside zoomend: markercluster unspiderfies on zoomend, after re-clustering.
+        map.once("moveend", () => setTimeout(() => step(tries + 1), 0));
         map.setView(here, map.getZoom() + 1);
         return undefined;
       };

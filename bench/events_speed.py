@@ -1,0 +1,54 @@
+"""Time frontwatch.events.extract alone: ms per article on the seed and on our golden articles.
+
+Run: FRONTWATCH_HOME=.cache/frontwatch-home .venv/bin/python bench/events_speed.py [repeats]
+Annotation and resolution run once per article (not timed); extraction is repeated.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from frontwatch.events import extract
+from frontwatch.gazetteer import Gazetteer
+from frontwatch.ingest import read_paths
+from frontwatch.model import Article
+from frontwatch.nlp import annotate
+from frontwatch.resolve import resolve
+from frontwatch.settings import shared_path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    gazetteer = Gazetteer.open_default()
+    paths = [
+        shared_path("seed", "izyum-counterattack.txt"),
+        *sorted((REPO / "tests" / "articles").glob("*/article.txt")),
+    ]
+    resolved = []
+    for item in read_paths([str(p) for p in paths], published=date(2022, 5, 10)):
+        if isinstance(item, Article):
+            resolved.append(resolve(annotate(item), gazetteer=gazetteer))
+    words = sum(len(r.annotated.article.text.split()) for r in resolved)
+    for r in resolved:
+        extract(r)  # warm the vocabularies
+    start = time.perf_counter()
+    for _ in range(repeats):
+        for r in resolved:
+            extract(r)
+    elapsed = time.perf_counter() - start
+    per_article = elapsed / (repeats * len(resolved)) * 1000
+    per_400_words = elapsed / (repeats * words) * 400 * 1000
+    print(f"articles: {len(resolved)}  words: {words}  repeats: {repeats}")
+    print(
+        f"extract: {per_article:.3f} ms/article  {per_400_words:.3f} ms per 400 words  "
+        f"({1000 / per_400_words:.0f} articles/s of 400 words on one core)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -237,8 +237,8 @@ def test_types_of_short_reports(text: str, fw_type: str) -> None:
 
 def test_role_and_surname_refer_back_to_the_full_claimant() -> None:
     text = (
-        "Fighting continues near Izyum, said the deputy of the Izyum City Council, Maxim Strelnik, on the air of "
-        "Espresso TV.\n\nThe deputy noted that Russian troops shelled Kharkiv.\n\n"
+        "Fighting continues near Izyum, said the deputy of the Izyum City Council, Maxim Strelnik, "
+        "on the air of Espresso TV.\n\nThe deputy noted that Russian troops shelled Kharkiv.\n\n"
         '"The enemy attacks near Izyum," Strelnik said.'
     )
     result = [(e.claimant.name, e.claimant.outlet) if e.claimant else None for e in events(text)]
@@ -253,3 +253,20 @@ def test_empty_and_unsplit_articles() -> None:
     whole = Article(id="w", title="", text=text, published=PUBLISHED, published_from="option")
     result = [e.fw_type for e in extract(ResolvedArticle(AnnotatedArticle(whole, ()), ())).events]
     assert result == ["shelling"]  # no sentences given: the whole text is one; no places: no retake
+
+
+def test_a_party_claiming_is_claimed() -> None:
+    (result,) = events("Russia claims to have captured Kupiansk.")
+    assert (result.fw_type, result.modality, result.control_to) == ("capture", Modality.CLAIMED, "Russia")
+    assert result.claimant is not None and result.claimant.name == "Russia"
+
+
+def test_claimant_before_a_that_less_clause() -> None:
+    (result,) = events("Ukraine's General Staff said Russian forces shelled Kharkiv overnight.")
+    assert result.claimant is not None and result.claimant.name == "Ukraine's General Staff"
+    assert result.claimant.role == "military command"
+
+
+def test_the_month_may_is_no_modal() -> None:
+    (result,) = events("On May 5 Russian troops shelled Kharkiv.")
+    assert (result.modality, result.date) == (Modality.ASSERTED, date(2022, 5, 5))

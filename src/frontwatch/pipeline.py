@@ -12,12 +12,14 @@ import logging
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from frontwatch.errors import FrontWatchError
 from frontwatch.model import Article, ExtractedArticle, ReadError
 
 if TYPE_CHECKING:
@@ -28,6 +30,10 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (articles done, articles in the batch)
 BATCH = 32  # articles per spaCy batch and per Dask partition: NER batching pays off, progress keeps moving
+
+
+class PipelineError(FrontWatchError):
+    """The batch cannot go on (a worker process died); articles stored before are kept."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,16 +269,25 @@ def _analyse_parallel(articles: Sequence[Article], *, workers: int, index: Path 
             bag = db.from_sequence(
                 part, npartitions=max(1, min(len(part), max(workers, len(part) // BATCH), workers * 4))
             )
+            # Partitions as delayed results: bag.compute() would ship every result to one worker to
+            # be concatenated and back (two extra pickle round trips of every analysed article).
+            partitions = bag.map_partitions(_analyse_partition, index).to_delayed()
+            # chunksize=1: Dask otherwise hands ready tasks out 6 at a time, i.e. all to one worker.
             with dask.config.set(pool=pool):
-                result: list[_Outcome] = bag.map_partitions(_analyse_partition, index).compute(
-                    scheduler="processes", num_workers=workers
+                results: tuple[list[_Outcome], ...] = dask.compute(
+                    *partitions, scheduler="processes", num_workers=workers, chunksize=1
                 )
-            return result
+            return [outcome for partition in results for outcome in partition]
 
         pending: Future[list[_Outcome]] | None = driver.submit(compute, parts[0]) if parts else None
         for i in range(len(parts)):
             assert pending is not None
-            outcomes = pending.result()
+            try:
+                outcomes = pending.result()
+            except BrokenProcessPool as exc:  # a worker was killed (out of memory, signal): stop cleanly
+                raise PipelineError(
+                    f"an analysis worker process died: {exc}; what was stored is kept"
+                ) from exc
             pending = driver.submit(compute, parts[i + 1]) if i + 1 < len(parts) else None
             yield from outcomes
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import math
 import re
 import tomllib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from importlib import resources
 
 import numpy as np
 
 from frontwatch.gazetteer import Gazetteer, NameMatch
+from frontwatch.gazetteer.keys import name_key
 from frontwatch.model import (
     AnnotatedArticle,
     Candidate,
@@ -37,6 +37,8 @@ ROLE_KINDS = {
     "community": (PlaceKind.ADMIN3,),
     "river": (PlaceKind.RIVER, PlaceKind.FEATURE),
 }
+# "Kiev says", "Kiev forces": a party; "Gagarin Stadium", "Gorky park": what a facility is named after.
+NOT_PLACE_ROLES = frozenset({"actor", "facility"})
 SETTLEMENTS = (PlaceKind.CITY, PlaceKind.TOWN, PlaceKind.VILLAGE)
 KIND_PRIOR = {
     PlaceKind.COUNTRY: 4.0,
@@ -49,8 +51,23 @@ KIND_PRIOR = {
 COUNTRY_PRIOR = {"UA": 1.0, "RU": 0.3}  # the war's reporting is mostly about Ukraine, then Russia
 PROXIMITY_WEIGHT, PROXIMITY_KM, PROXIMITY_CAP = 4.0, 40.0, 2.5
 REGION_BONUS = 1.0
-ATTACHED_UNIT_BONUS = 4.0  # the text itself says which region: stronger than any prior
-_ATTACH_GAP = re.compile(r"\s*[,(]\s*(?:in\s+)?(?:the\s+)?")
+OWN_NAME_BONUS = 1.0
+# What may stand between a name and the unit that says where it is, and between two such units.
+_UNIT_GAP = re.compile(
+    r"\s*(?:(?:village|town|city|settlement|urban-type settlement|township)\b\s*)?[,(\[]?\s*"
+    r"(?:(?:in|of)\s+)?(?:the\s+)?",
+    re.I,
+)
+_NEXT_UNIT_GAP = re.compile(r"[\s,()\[\]]*(?:(?:in|of)\s+)?(?:the\s+)?", re.I)
+# A pre-2020 raion, written as an adjective: "Starobeshivskiy district", "Amvrosievsky region".
+_FORMER_RAION = re.compile(
+    r"\b([A-Z][a-z'’]+?(?:-[A-Z][a-z'’]+?)?)'?s[ck](?:yi|iy|ii|ij|yy|y|oy|oho|ogo|a|e|i)\s+"
+    r"(?:district|raion|rayon|region)\b"
+)
+FORMER_RAION_SUFFIXES = ("", "e", "a", "o", "ka", "ye", "ia", "aya", "sk", "ske", "ne", "ove", "ive")
+OBLAST_CENTRE_POPULATION = 200_000
+FORMER_RAION_ROLE = "former district"  # the role of a pre-2020 raion's mention
+FORMER_RAION_KM = 50.0  # a former raion reached about this far from its centre town
 FRONT_PRIOR = 0.8  # a place in a front-line region (admin1.toml) is likelier in war reporting
 ITERATIONS = 4
 AMBIGUOUS_ANCHOR_WEIGHT = 0.6  # a place still being chosen says less about its neighbours
@@ -93,12 +110,18 @@ def _inside_entity(match: NameMatch, spans: list[tuple[int, int]]) -> bool:
     return any(s < match.end and match.start < e for s, e in spans)
 
 
-def _filter_by_role(ids: tuple[str, ...], role: str | None, gazetteer: Gazetteer) -> tuple[str, ...]:
+def _filter_by_role(
+    ids: tuple[str, ...], role: str | None, gazetteer: Gazetteer, surface: str = ""
+) -> tuple[str, ...]:
     kinds = ROLE_KINDS.get(role or "")
     if kinds:
         fitting = tuple(i for i in ids if gazetteer.entry(i).kind in kinds)
         if fitting:
             return fitting
+        if role == "region":  # "Donetsk Obl": the oblast named after the city
+            oblasts = tuple(i for i in gazetteer.candidates(f"{surface} Oblast") if i not in ids)
+            if oblasts:
+                return oblasts
     # Without a role word a bare name means the settlement, not the raion or hromada named after it.
     plain = tuple(i for i in ids if gazetteer.entry(i).kind not in (PlaceKind.ADMIN2, PlaceKind.ADMIN3))
     return plain or ids
@@ -107,15 +130,20 @@ def _filter_by_role(ids: tuple[str, ...], role: str | None, gazetteer: Gazetteer
 class _Group:
     """Mentions sharing one candidate set and role: one choice for all (Barvenkove = Barvinkove)."""
 
-    def __init__(self, ids: tuple[str, ...], role: str | None, gazetteer: Gazetteer) -> None:
+    def __init__(self, ids: tuple[str, ...], role: str | None, gazetteer: Gazetteer, surface: str = "") -> None:
         self.ids = ids
         self.role = role
         self.entries = [gazetteer.entry(i) for i in ids]
         self.points = [gazetteer.points(i) for i in ids]
-        self.priors = [_prior(e, role, gazetteer.front_regions) for e in self.entries]
+        key = name_key(surface)
+        # A place written under its own name beats one that has it only as a former or variant name
+        # (Stepanivka the village, not Stepano-Krynka, once "Stepanovka").
+        self.priors = [
+            _prior(e, role, gazetteer.front_regions) + (OWN_NAME_BONUS if name_key(e.name) == key else 0.0)
+            for e in self.entries
+        ]
         self.scores = list(self.priors)
         self.choice = max(range(len(ids)), key=lambda k: self.priors[k])
-        self.attached: set[str] = set()  # units written right after the name: "Lukashivka, Chernihiv Oblast"
 
     @property
     def chosen(self) -> GazetteerEntry:
@@ -164,8 +192,6 @@ def _choose(groups: list[_Group], regions: set[str]) -> None:
                 lon.append(plon)
                 owner.append(g)
             bonus = REGION_BONUS if entry.admin1 in regions and entry.kind is not PlaceKind.ADMIN1 else 0.0
-            if entry.admin1 in group.attached or entry.admin2 in group.attached:
-                bonus += ATTACHED_UNIT_BONUS
             base.append(group.priors[k] + bonus)
     plat_r, plon_r = np.radians(np.array(lat)), np.radians(np.array(lon))
     owners, first, base_scores = np.array(owner, dtype=float), np.array(starts), np.array(base)
@@ -192,19 +218,154 @@ def _choose(groups: list[_Group], regions: set[str]) -> None:
             break
 
 
-def _attach_units(
-    kept: list[tuple[NameMatch, tuple[str, ...]]],
-    groups: dict[tuple[tuple[str, ...], str | None], _Group],
-    text: str,
-    gazetteer: Gazetteer,
-) -> None:
-    """A region or raion written just after a name ("X, Y Oblast", "X (Y region)") says where X is."""
-    for (match, ids), (unit, unit_ids) in itertools.pairwise(kept):
-        if unit.role not in ("region", "district") or not _ATTACH_GAP.fullmatch(text, match.end, unit.start):
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """A region or raion the text writes after a name: where that name's place must be."""
+
+    start: int
+    end: int
+    admin1: frozenset[str]
+    admin2: frozenset[str] = frozenset()
+    centre: tuple[float, float] | None = None  # a former raion: its centre town
+    town: GazetteerEntry | None = None  # a former raion: the town it was named after
+
+
+def _former_raion_centre(stem: str, gazetteer: Gazetteer) -> GazetteerEntry | None:
+    """The town a pre-2020 raion was named after: "Starobeshivskyi" → Starobesheve, "Maryinsky" → Maryinka."""
+    found: dict[str, GazetteerEntry] = {}
+    bases = {stem, stem[:-3] if stem.endswith(("yan", "ian")) else stem}
+    for base in bases:
+        for suffix in FORMER_RAION_SUFFIXES:
+            for entry_id in gazetteer.candidates(base + suffix):
+                entry = gazetteer.entry(entry_id)
+                if entry.country == "UA" and entry.kind in SETTLEMENTS and entry.admin1:
+                    found[entry_id] = entry
+    if not found:
+        return None
+    return max(found.values(), key=lambda e: (e.kind is not PlaceKind.VILLAGE, e.population or 0))
+
+
+def _units(
+    kept: list[tuple[NameMatch, tuple[str, ...]]], text: str, gazetteer: Gazetteer
+) -> tuple[list[_Unit], set[int]]:
+    """Every region or raion the text names (also pre-2020 raions, which KATOTTH no longer has), and the
+    indexes of kept matches that only named a former raion (not places: "Shakhtarskyi district")."""
+    units: list[_Unit] = []
+    dropped: set[int] = set()
+    spans = []
+    for k, (match, ids) in enumerate(kept):
+        entries = [gazetteer.entry(i) for i in ids]
+        if match.role == "region" and entries and all(e.kind is PlaceKind.ADMIN1 for e in entries):
+            units.append(_Unit(match.start, match.end, frozenset(e.name for e in entries)))
+        elif match.role == "district" and entries and all(e.kind is PlaceKind.ADMIN2 for e in entries):
+            units.append(
+                _Unit(
+                    match.start,
+                    match.end,
+                    frozenset(e.admin1 for e in entries if e.admin1),
+                    frozenset(e.name for e in entries),
+                )
+            )
+        else:
+            spans.append((match.start, match.end, k))
+            capitals = [e for e in entries if e.kind is PlaceKind.CITY and e.admin1]
+            capitals = [e for e in capitals if (e.population or 0) > OBLAST_CENTRE_POPULATION]
+            if match.role is None and capitals:  # "Pobeda village, Donetsk": the oblast of its centre
+                units.append(_Unit(match.start, match.end, frozenset(e.admin1 for e in capitals if e.admin1)))
+    for m in _FORMER_RAION.finditer(text):
+        if any(u.start < m.end() and m.start() < u.end for u in units):
+            continue  # a current raion ("Bakhmutskyi raion") the gazetteer knows
+        centre = _former_raion_centre(m.group(1), gazetteer)
+        if centre is None:
             continue
-        role = match.role if match.role in ROLE_KINDS else None
-        names = {gazetteer.entry(i).name for i in unit_ids}
-        groups[(ids, role)].attached |= names
+        covered = [k for s, e, k in spans if s < m.end() and m.start() < e]
+        if any(kept[k][0].role not in ("district", "region") for k in covered):
+            continue  # "Yasynuvata district": a name already matched as a place
+        dropped.update(covered)
+        # An adjective of an oblast centre ("Kharkivska region") names the oblast, not a raion.
+        point = None if (centre.population or 0) > OBLAST_CENTRE_POPULATION else (centre.lat, centre.lon)
+        units.append(_Unit(m.start(), m.end(), frozenset({centre.admin1 or ""}), centre=point, town=centre))
+    units.sort(key=lambda u: u.start)
+    return units, dropped
+
+
+def _chain(match: NameMatch, units: list[_Unit], text: str) -> list[_Unit]:
+    """The units written right after a name, one after the other: "X (Y district), Z region"."""
+    chain: list[_Unit] = []
+    pos = match.end
+    for unit in units:
+        if unit.start < pos:
+            continue
+        gap = _UNIT_GAP if not chain else _NEXT_UNIT_GAP
+        if not gap.fullmatch(text, pos, unit.start):
+            break
+        chain.append(unit)
+        pos = unit.end
+    return chain
+
+
+def _inside(entry: GazetteerEntry, unit: _Unit) -> bool:
+    if entry.admin1 not in unit.admin1:
+        return False
+    if unit.admin2 and entry.admin2 is not None and entry.admin2 not in unit.admin2:
+        return False
+    if unit.centre is not None:
+        lat, lon = unit.centre
+        return _km(entry.lat, entry.lon, lat, lon) <= FORMER_RAION_KM
+    return True
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    dlat = math.radians(lat2 - lat1)
+    dlon = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return EARTH_KM * math.hypot(dlat, dlon)
+
+
+def _narrow(
+    kept: list[tuple[NameMatch, tuple[str, ...]]], text: str, gazetteer: Gazetteer
+) -> list[tuple[NameMatch, tuple[str, ...]]]:
+    """A unit the text writes after a name is a hard filter on its candidates ("Andriivka village in Kyiv
+    Oblast", "Kutuzovka, Dobropolsky district, Donetsk region"); former raions narrow, are not places."""
+    units, dropped = _units(kept, text, gazetteer)
+    out = []
+    for k, (match, ids) in enumerate(kept):
+        if k in dropped:
+            continue
+        chain = _chain(match, units, text) if match.role not in ("region", "district") else []
+        if chain and len(ids) > 1:
+            inside = tuple(i for i in ids if all(_inside(gazetteer.entry(i), u) for u in chain))
+            if not inside:  # a former raion's centre may sit off: the regions alone still hold
+                inside = tuple(i for i in ids if all(gazetteer.entry(i).admin1 in u.admin1 for u in chain))
+            ids = inside or ids
+        out.append((match, ids))
+    for unit in units:
+        if unit.town is not None and unit.centre is not None:
+            surface = text[unit.start : unit.end]
+            out.append((NameMatch(unit.start, unit.end, surface, (unit.town.id,), FORMER_RAION_ROLE), ()))
+    out.sort(key=lambda pair: pair[0].start)
+    return [(match, ids or match.candidate_ids) for match, ids in out]
+
+
+def former_raion(town: GazetteerEntry, surface: str) -> GazetteerEntry:
+    """A pre-2020 raion as a place: a raion-precision point at the town it was named after (KATOTTH has
+    only the new, larger raions); its id is the town's with a prefix, so it never poses as the town."""
+    return replace(
+        town,
+        id=f"former-raion:{town.id}",
+        name=surface,
+        kind=PlaceKind.ADMIN2,
+        precision=Precision.RAION,
+        admin2=None,
+        admin3=None,
+        population=None,
+        names=(surface,),
+    )
+
+
+def _group_role(match: NameMatch) -> str | None:
+    if match.role == FORMER_RAION_ROLE:
+        return match.role
+    return match.role if match.role in ROLE_KINDS else None
 
 
 def _placed(
@@ -226,25 +387,24 @@ def resolve(annotated: AnnotatedArticle, *, gazetteer: Gazetteer) -> ResolvedArt
     blocked = _blocked(annotated)
     kept: list[tuple[NameMatch, tuple[str, ...]]] = []
     for match in gazetteer.match(text):
-        if match.role == "actor" or (match.role not in ROLE_KINDS and _inside_entity(match, blocked)):
+        if match.role in NOT_PLACE_ROLES or (match.role not in ROLE_KINDS and _inside_entity(match, blocked)):
             continue
-        kept.append((match, _filter_by_role(match.candidate_ids, match.role, gazetteer)))
+        kept.append((match, _filter_by_role(match.candidate_ids, match.role, gazetteer, match.surface)))
+    kept = _narrow(kept, text, gazetteer)
     groups: dict[tuple[tuple[str, ...], str | None], _Group] = {}
     for match, ids in kept:
-        role = match.role if match.role in ROLE_KINDS else None
+        role = _group_role(match)
         if (ids, role) not in groups:
-            groups[(ids, role)] = _Group(ids, role, gazetteer)
+            groups[(ids, role)] = _Group(ids, role, gazetteer, match.surface)
     all_groups = list(groups.values())
     regions = {g.chosen.name for g in all_groups if g.chosen.kind is PlaceKind.ADMIN1}
     regions |= _context_regions(text)
-    _attach_units(kept, groups, text, gazetteer)
     _choose(all_groups, regions)
     starts = [s.start_char for s in annotated.sentences]
     places = []
     placed: dict[int, GazetteerEntry] = {}
     for match, ids in kept:
-        role = match.role if match.role in ROLE_KINDS else None
-        group = groups[(ids, role)]
+        group = groups[(ids, _group_role(match))]
         weights = [math.exp(s - max(group.scores)) for s in group.scores]
         total = sum(weights)
         ranked = sorted(range(len(ids)), key=lambda k: -weights[k])
@@ -255,6 +415,8 @@ def resolve(annotated: AnnotatedArticle, *, gazetteer: Gazetteer) -> ResolvedArt
             placed[id(group)] = entry = _placed(group.chosen, group.points[group.choice], others)
         else:
             entry = placed[id(group)]
+        if match.role == FORMER_RAION_ROLE:
+            entry = former_raion(entry, match.surface)
         mention = Mention(
             surface=match.surface,
             start_char=match.start,

@@ -14,7 +14,8 @@ from frontwatch.api.control import ConflictOut, ControlIntervalOut
 from frontwatch.cli.app import main
 from frontwatch.control import ControlInterval
 from frontwatch.errors import FrontWatchError
-from frontwatch.store import Store, open_store
+from frontwatch.model import Article, Event
+from frontwatch.store import Store, open_store, query
 from frontwatch.store.query import BBox, InvalidFilter
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -143,7 +144,17 @@ def merge(ctx: click.Context, event_id: str | None, rebuild: bool, as_json: bool
             explanation = None
         else:
             derive.merge_store(store)  # an event stored since the last merge gets its cluster first
+            found = query.event_with_article(store, event_id)  # accepts a unique id prefix
+            if found is None:
+                raise click.ClickException(f"no event with id {event_id!r}")
+            event_id = found[0].id
             explanation = derive.explain(store, event_id)
+            described = {
+                m.reason.event_id: _describe(query.event_with_article(store, m.reason.event_id))
+                for m in (explanation.members if explanation else ())
+            }
+    except query.AmbiguousId as exc:
+        raise click.ClickException(str(exc)) from exc
     finally:
         store.close()
     if event_id is None:
@@ -191,7 +202,18 @@ def merge(ctx: click.Context, event_id: str | None, rebuild: bool, as_json: bool
     )
     for m in explanation.members:
         mark = "*" if m.reason.event_id == event_id else " "
-        click.echo(f"{mark} {m.reason.event_id}  [{m.source_key}]  {m.reason.text()}")
+        click.echo(f"{mark} {m.reason.event_id}  {described[m.reason.event_id]}  [{m.source_key}]")
+        click.echo(f"      {m.reason.text()}")
+
+
+def _describe(found: tuple[Event, Article] | None) -> str:
+    if found is None:
+        return "(gone from the store)"
+    event, article = found
+    where = event.place.entry.name if event.place else "no place"
+    when = _when(event.date, event.date_precision)
+    outlet = article.source or "unknown outlet"
+    return f"{event.sub_event_type}, {where}, {when}, {outlet}: {event.evidence.text!r}"
 
 
 def _overlap(span: tuple[Any, Any] | None) -> list[str] | None:

@@ -115,7 +115,9 @@ def _patterns(version: str) -> tuple[re.Pattern[str], ...]:
     )
     at_end = re.compile(rf",\s*(?:{verb})\s+(?P<who>[^\"“”]{{2,200}}?)[.!]?$", re.I)
     at_start = re.compile(
-        rf"^(?P<who>[^\"“”]{{2,140}}?)\s+(?:{verb})(?P<tail>\s+(?:on|in|to)\s+[^,\"“”]{{1,60}}?)?(?P<that>\s+that\b|\s*:|\s*,)",
+        rf"^(?P<who>[^\"“”]{{2,140}}?)\s+(?:{verb})"
+        rf"(?P<tail>\s+(?:on|in|to)\s+(?!have\b)[^,\"“”]{{1,60}}?)?"
+        rf"(?P<that>\s+that\b|\s*:|\s*,|\s+to have\b|\s+(?=\w))",
         re.I,
     )
     according = re.compile(r"\baccording to (?P<who>[^,.;\"“”]{2,120})", re.I)

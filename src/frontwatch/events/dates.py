@@ -43,7 +43,7 @@ WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _RELATIVE = re.compile(
     r"\b(?P<w>yesterday|today|tonight|this morning|this afternoon|this evening|last night|overnight"
     r"|last week|"
-    r"(?:over |in )?the (?:past|last) (?:day|24 hours|week)"
+    r"(?:over |in |during )?(?:the )?(?:past|last) (?:day|24 hours|week)"
     r"|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
 )
 

@@ -36,10 +36,10 @@ from frontwatch.model import (
 
 log = logging.getLogger(__name__)
 
-_ANAPHORIC = re.compile(r"\b(?:this|that|these|those|the same|such|further|a further|future|next)\s+$", re.I)
+_ANAPHORIC = re.compile(r"\b(?:this|that|these|those|the same|such|further|a further|future|next)\s+$")
 _PERFECT = re.compile(r"\b(?:has|have|had)\s+(?:been\s+|already\s+)?\w+(?:ed|en|wn|ght|ck)\b", re.I)
-_CLAUSE_BREAK = re.compile(r";|,\s*(?:but|however|while)\b|\bbut\b|\bhowever\b", re.I)
-_STRONG_DENIAL = re.compile(r"\b(?:denied|denies|deny|refuted|rejected|dismissed)\b", re.I)
+_CLAUSE_BREAK = re.compile(r";|,\s*(?:but|however|while)\b|\bbut\b|\bhowever\b")  # on lower-cased text
+_STRONG_DENIAL = re.compile(r"\b(?:denied|denies|deny|refuted|rejected|dismissed)\b")
 _PREP_BEFORE = re.compile(
     r"\b(?:in|to|from|of|into|across|over|with|against|for|on|at|near|inside|throughout|and|towards|toward)\s+$",
     re.I,
@@ -66,6 +66,16 @@ class _Hit:
     surface: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    breaks: list[int]  # ends of clause breaks
+    strong_denial: list[int]
+    denied: list[int]  # ends of negation cues
+    hoped: list[int]
+    claimed: list[int]
+    unnamed: bool
+
+
 @dataclass(slots=True)
 class _Candidate:
     t: EventType
@@ -90,6 +100,7 @@ class _Extractor:
         self.low = _lower(self.text)
         self._hits: dict[tuple[int, int], list[_Hit]] = {}
         self._dates: dict[int, When | None] = {}
+        self._cue_cache: dict[int, _Cues] = {}
         self._counts: dict[tuple[int, int], tuple[Quantity, ...]] = {}
         self.published: date | None = self.article.published
         self.sents, quotes = build(self.text, resolved.annotated.sentences)
@@ -125,7 +136,7 @@ class _Extractor:
         events: list[Event] = []
         para_earlier: set[int] = set()
         for s in self.sents:
-            if self.v.earlier_re.match(s.text):
+            if self.v.earlier_re.match(self.low, s.start):
                 para_earlier.add(s.paragraph)  # "Earlier, X reported that ...": the whole paragraph
             candidates = self._candidates(s)
             if not candidates:
@@ -140,7 +151,7 @@ class _Extractor:
                     if before is not None and before.date is not None:
                         when = When(before.date, DatePrecision.ON_OR_AFTER, None, True)
                         break
-            earlier = s.paragraph in para_earlier or bool(self.v.earlier_re.search(s.text))
+            earlier = s.paragraph in para_earlier or bool(self.v.earlier_re.search(self.low, s.start, s.end))
             previous = {
                 e.event_type
                 for e in events
@@ -160,7 +171,7 @@ class _Extractor:
                 p.mention.start_char <= a < p.mention.end_char for p in self.places[s.index]
             ):
                 continue
-            if _ANAPHORIC.search(s.text[: a - s.start]):
+            if _ANAPHORIC.search(self.low, max(s.start, a - 14), a):
                 continue  # "this offensive": a reference to an event already told
             key = trigger_key(self.v, m.group())
             if key is None:
@@ -263,16 +274,34 @@ class _Extractor:
                     break
         return main, pl.unique([p for p in related if p.entry.id != main.entry.id])
 
+    def _cues(self, s: Sentence) -> _Cues:
+        """Where the sentence's modality cues are, found once per sentence."""
+        cues = self._cue_cache.get(s.index)
+        if cues is None:
+            low = self.low
+            cues = _Cues(
+                breaks=[m.end() for m in _CLAUSE_BREAK.finditer(low, s.start, s.end)],
+                strong_denial=[m.start() for m in _STRONG_DENIAL.finditer(low, s.start, s.end)],
+                denied=[m.end() for m in self.v.denied_re.finditer(low, s.start, s.end)],
+                hoped=[m.start() for m in self.v.hoped_re.finditer(low, s.start, s.end)],
+                claimed=[m.start() for m in self.v.claimed_re.finditer(low, s.start, s.end)],
+                unnamed=self.v.unnamed_re.search(low, s.start, s.end) is not None,
+            )
+            self._cue_cache[s.index] = cues
+        return cues
+
     def _modality(self, s: Sentence, rel: int, t: EventType) -> Modality:
-        prefix = s.text[:rel]
-        breaks = list(_CLAUSE_BREAK.finditer(prefix))
-        clause = prefix[breaks[-1].end() :] if breaks else prefix
-        if _STRONG_DENIAL.search(prefix) or self.v.denied_re.search(clause[-40:]):
+        at = s.start + rel
+        c = self._cues(s)
+        clause = max((b for b in c.breaks if b <= at), default=s.start)
+        if any(p < at for p in c.strong_denial) or any(max(clause, at - 40) < e <= at for e in c.denied):
             return Modality.DENIED
-        if self.v.hoped_re.search(clause):
+        if any(clause <= p < at for p in c.hoped):
             return Modality.HOPED
-        if self.v.unnamed_re.search(s.text):
+        if c.unnamed:
             return Modality.UNNAMED_SOURCE
+        if any(clause <= p < at for p in c.claimed):
+            return Modality.CLAIMED
         if t.modality:
             return Modality(t.modality)
         return Modality.ASSERTED

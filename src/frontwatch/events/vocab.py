@@ -32,8 +32,9 @@ def trie(fragments: list[str]) -> str:
     return "|".join(parts)
 
 
-def _bounded(fragments: list[str], flags: int = re.IGNORECASE) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-])(?:{_words(fragments)})(?![\w-])", flags)
+def _bounded(fragments: list[str]) -> re.Pattern[str]:
+    """Cue words for the lower-cased text."""
+    return re.compile(rf"\b(?:{trie(_lower(fragments))})(?![\w-])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,7 @@ class Vocabulary:
     hoped_re: re.Pattern[str]
     denied_re: re.Pattern[str]
     unnamed_re: re.Pattern[str]
+    claimed_re: re.Pattern[str]
     attribution_verb: str  # regex alternation of attribution verbs
     org_roles: tuple[tuple[re.Pattern[str], str], ...]
     role_word_re: re.Pattern[str]
@@ -193,6 +195,7 @@ def vocabulary() -> Vocabulary:
         hoped_re=_bounded(cues["modality"]["hoped"]["cues"]),
         denied_re=_bounded(cues["modality"]["denied"]["cues"]),
         unnamed_re=_bounded(cues["modality"]["unnamed"]["cues"]),
+        claimed_re=_bounded(cues["modality"]["claimed"]["cues"]),
         attribution_verb=_words(att["verbs"]),
         org_roles=tuple(
             (re.compile(rf"\b{k}\b", re.IGNORECASE), v) for k, v in att["roles"].items() if k != "description"

@@ -7,6 +7,7 @@ import logging
 import re
 import sqlite3
 import tomllib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +26,19 @@ log = logging.getLogger(__name__)
 # Words with inner apostrophes (Mykil's'ke), but not an English possessive (Kyiv's).
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’ʼ](?![sS]\b)[^\W\d_]+)*")
 _JOIN = re.compile(r"[ \t]{1,2}|[-‐]|\n?")  # what may stand between the words of one name
+_POSSESSIVE = re.compile(r"['’ʼ]s\s+(\w+)")
+_FOLD_DROP = str.maketrans("", "", "'’ʼ`´‘ʹ")
+_FOLD_SPACE = re.compile(r"[\s\-‐–—]+")
+# The countries of the war: their places are indexed under every spelling; a place elsewhere must be
+# written exactly as one of its names (loose keys make "Video" Vedea in Romania otherwise).
+THEATRE = frozenset({"UA", "RU", "BY"})
+
+
+def fold(name: str) -> str:
+    """A name compared letter for letter: lower case, no diacritics or apostrophes, one space per gap."""
+    text = unicodedata.normalize("NFKD", name.lower().translate(_FOLD_DROP))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _FOLD_SPACE.sub(" ", text).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +61,10 @@ def _matching() -> dict:
         "roles": roles,
         "stoplist": frozenset(data["stoplist"]["words"]),
         "actors": frozenset(data["actors"]["words"]),
+        "facilities": frozenset(data["facilities"]["words"]),
+        "speech": frozenset(data["speech"]["verbs"]),
+        "possessed": frozenset(data["speech"]["possessed"]),
+        "lowercase_cues": frozenset(data["lowercase_cues"]["words"]),
         "max_tokens": data["max_tokens"],
     }
 
@@ -104,6 +122,7 @@ class Gazetteer:
         except sqlite3.Error as exc:
             raise GazetteerError(f"cannot read gazetteer index {path}: {exc}") from exc
         self._keys = {key: tuple(ids) for key, ids in keys.items()}
+        self._folded: dict[str, frozenset[str]] = {}
         self._front = front_regions()
         self._max_tokens = min(_matching()["max_tokens"], max(k.count(" ") + 1 for k in self._keys))
         log.info("gazetteer %s: %d entries, %d keys", path.name, len(self._entries), len(self._keys))
@@ -171,6 +190,29 @@ class Gazetteer:
         found = [self._entries[i] for i in self.candidates(name)]
         return sorted(found, key=lambda e: -(e.population or 0))
 
+    def _exact(self, ids: tuple[str, ...], surface: str) -> tuple[str, ...]:
+        """The entries having `surface` letter for letter among their names."""
+        want = fold(surface)
+        out = []
+        for entry_id in ids:
+            names = self._folded.get(entry_id)
+            if names is None:
+                names = self._folded[entry_id] = frozenset(fold(n) for n in self._entries[entry_id].names)
+            if want in names:
+                out.append(entry_id)
+        return tuple(out)
+
+    def _plausible(self, ids: tuple[str, ...], surface: str, *, strict: bool) -> tuple[str, ...]:
+        """Candidates a written name can mean: abroad only exact names; `strict` (a sentence's first word,
+        a lower-case word): exact names only, and for a lower-case word only in the war's countries."""
+        exact = set(self._exact(ids, surface))
+        kept = []
+        for entry_id in ids:
+            abroad = self._entries[entry_id].country not in THEATRE
+            if entry_id in exact or not (strict or abroad):
+                kept.append(entry_id)
+        return tuple(kept)
+
     def match(self, text: str) -> list[NameMatch]:
         """Every gazetteer name in `text`, longest first, in one pass over its words."""
         config = _matching()
@@ -183,9 +225,18 @@ class Gazetteer:
         lowercase = {t[2] for t in tokens if t[2][:1].islower()}
         matches: list[NameMatch] = []
         i, n = 0, len(tokens)
+        cues = config["lowercase_cues"]
         while i < n:
             word = tokens[i][2]
-            if not word[:1].isupper() or not keys[i]:
+            lower_cued = (
+                word[:1].islower()
+                and len(word) >= 5
+                and i > 0
+                and joinable[i - 1]
+                and tokens[i - 1][2].lower() in cues
+                and word not in stoplist
+            )
+            if not (word[:1].isupper() or lower_cued) or not keys[i]:
                 i += 1
                 continue
             found = None
@@ -202,7 +253,16 @@ class Gazetteer:
                 continue
             length, ids = found
             last = i + length - 1
-            if length == 1 and (len(keys[i]) < 3 or word.lower() in stoplist or word.lower() in lowercase):
+            if length == 1 and (
+                len(keys[i]) < 3 or word.lower() in stoplist or (word.lower() in lowercase and not lower_cued)
+            ):
+                i += 1
+                continue
+            surface = text[tokens[i][0] : tokens[last][1]]
+            ids = self._plausible(ids, surface, strict=lower_cued)
+            if lower_cued:
+                ids = tuple(k for k in ids if self._entries[k].country in THEATRE)
+            if not ids:
                 i += 1
                 continue
             if self._inside_longer_name(text, tokens, i, last, roles):
@@ -213,8 +273,17 @@ class Gazetteer:
                 role = roles.get(tokens[last + 1][2].lower())
             if role is None and i > 0 and joinable[i - 1] and tokens[i - 1][2].lower() == "river":
                 role = "river"
-            actor_next = last + 1 < n and joinable[last] and tokens[last + 1][2].lower() in config["actors"]
-            if role is None and actor_next:
+            nxt = tokens[last + 1][2].lower() if last + 1 < n and joinable[last] else ""
+            if role is None and nxt in config["facilities"]:
+                role = "facility"
+            prev = tokens[i - 1][2].lower() if i > 0 else ""
+            subject = prev not in cues and nxt in config["speech"]
+            possessive = _POSSESSIVE.match(text, tokens[last][1])
+            if role is None and (
+                nxt in config["actors"]
+                or subject
+                or (possessive is not None and possessive.group(1).lower() in config["possessed"])
+            ):
                 role = "actor"
             start, end = tokens[i][0], tokens[last][1]
             matches.append(NameMatch(start, end, text[start:end], ids, role))

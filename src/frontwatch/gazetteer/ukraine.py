@@ -18,6 +18,7 @@ from frontwatch.model import PlaceKind, Precision
 
 log = logging.getLogger(__name__)
 
+FEW_KNOWN = 4  # up to this many known settlements (centre included), the centre is the better guess
 MAX_LINK_KM = 60.0  # a same-named GeoNames place farther than this from the hromada is another place
 
 
@@ -167,8 +168,16 @@ def build_ukraine(
         # that may sit at the unit's edge.
         return mean_point(known[code]) if known.get(code) else None
 
+    def village_point(hromada: str) -> tuple[float, float] | None:
+        # Leave-one-out over the settlements GeoNames places: with few known settlements the hromada's
+        # centre is nearer to the others than their centroid (within 25 km 97% vs 96%); with many, not.
+        if len(known.get(hromada, ())) <= FEW_KNOWN and hromada in centre_points:
+            return centre_points[hromada]
+        return unit_point(hromada)
+
     new: list[Draft] = []
     unit_labels: dict[str, str] = {}
+    centre_points: dict[str, tuple[float, float]] = {}
     for code, unit in units.items():
         if unit.category == "O":
             continue
@@ -189,6 +198,7 @@ def build_ukraine(
         point = None
         if centre is not None and centre.code in linked:
             point = (linked[centre.code].lat, linked[centre.code].lon)
+            centre_points[code] = point
         point = point or unit_point(code)
         raion_point = unit_point(unit.raion) if unit.raion else None
         point = point or raion_point
@@ -223,7 +233,7 @@ def build_ukraine(
             continue
         point, precision = None, Precision.HROMADA
         if row.hromada:
-            point = unit_point(row.hromada)
+            point = village_point(row.hromada)
         if point is None and row.raion:
             point, precision = unit_point(row.raion), Precision.RAION
         if point is None:

@@ -30,6 +30,7 @@ from frontwatch.model import (
     ResolvedArticle,
 )
 
+ENTITY_ALONE_NOT_PLACE = frozenset({"PERSON"})
 NOT_PLACE_ENTITIES = frozenset({"PERSON", "ORG", "NORP", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"})
 ROLE_KINDS = {
     "region": (PlaceKind.ADMIN1,),
@@ -51,7 +52,6 @@ KIND_PRIOR = {
 COUNTRY_PRIOR = {"UA": 1.0, "RU": 0.3}  # the war's reporting is mostly about Ukraine, then Russia
 PROXIMITY_WEIGHT, PROXIMITY_KM, PROXIMITY_CAP = 4.0, 40.0, 2.5
 REGION_BONUS = 1.0
-OWN_NAME_BONUS = 1.0
 # What may stand between a name and the unit that says where it is, and between two such units.
 _UNIT_GAP = re.compile(
     r"\s*(?:(?:village|town|city|settlement|urban-type settlement|township)\b\s*)?[,(\[]?\s*"
@@ -102,12 +102,21 @@ def _context_regions(text: str) -> set[str]:
     return {region for m in pattern.finditer(text) for region in regions[m.group()]}
 
 
-def _blocked(annotated: AnnotatedArticle) -> list[tuple[int, int]]:
-    return sorted((e.start_char, e.end_char) for e in annotated.entities if e.label in NOT_PLACE_ENTITIES)
+def _blocked(annotated: AnnotatedArticle) -> list[tuple[int, int, str]]:
+    return sorted(
+        (e.start_char, e.end_char, e.label) for e in annotated.entities if e.label in NOT_PLACE_ENTITIES
+    )
 
 
-def _inside_entity(match: NameMatch, spans: list[tuple[int, int]]) -> bool:
-    return any(s < match.end and match.start < e for s, e in spans)
+def _inside_entity(match: NameMatch, spans: list[tuple[int, int, str]]) -> bool:
+    """Part of a longer name ("Kharkiv National University", "Oleksandr Hlushko"), or a lone person.
+    A lone ORG or NORP that is just a place name is the small model's mislabel ("tanks drive into
+    Slavutych" as ORG), so it stays a place."""
+    for s, e, label in spans:
+        overlaps = s < match.end and match.start < e
+        if overlaps and ((s, e) != (match.start, match.end) or label in ENTITY_ALONE_NOT_PLACE):
+            return True
+    return False
 
 
 def _filter_by_role(
@@ -130,18 +139,12 @@ def _filter_by_role(
 class _Group:
     """Mentions sharing one candidate set and role: one choice for all (Barvenkove = Barvinkove)."""
 
-    def __init__(self, ids: tuple[str, ...], role: str | None, gazetteer: Gazetteer, surface: str = "") -> None:
+    def __init__(self, ids: tuple[str, ...], role: str | None, gazetteer: Gazetteer) -> None:
         self.ids = ids
         self.role = role
         self.entries = [gazetteer.entry(i) for i in ids]
         self.points = [gazetteer.points(i) for i in ids]
-        key = name_key(surface)
-        # A place written under its own name beats one that has it only as a former or variant name
-        # (Stepanivka the village, not Stepano-Krynka, once "Stepanovka").
-        self.priors = [
-            _prior(e, role, gazetteer.front_regions) + (OWN_NAME_BONUS if name_key(e.name) == key else 0.0)
-            for e in self.entries
-        ]
+        self.priors = [_prior(e, role, gazetteer.front_regions) for e in self.entries]
         self.scores = list(self.priors)
         self.choice = max(range(len(ids)), key=lambda k: self.priors[k])
 
@@ -242,7 +245,21 @@ def _former_raion_centre(stem: str, gazetteer: Gazetteer) -> GazetteerEntry | No
                     found[entry_id] = entry
     if not found:
         return None
-    return max(found.values(), key=lambda e: (e.kind is not PlaceKind.VILLAGE, e.population or 0))
+    return _town(list(found.values()), stem)
+
+
+def _town(entries: list[GazetteerEntry], surface: str) -> GazetteerEntry:
+    """The town a raion is named after: one written under its own name (Sloviansk, not Nikopol that
+    GeoNames also knows as "Slaviansk"), then a town before a village, then the most populous."""
+    key = name_key(surface.split()[0]) if surface.split() else ""
+    return max(
+        entries,
+        key=lambda e: (
+            name_key(e.name).startswith(key[: max(3, len(key) - 2)]),
+            e.kind is not PlaceKind.VILLAGE,
+            e.population or 0,
+        ),
+    )
 
 
 def _units(
@@ -252,6 +269,7 @@ def _units(
     indexes of kept matches that only named a former raion (not places: "Shakhtarskyi district")."""
     units: list[_Unit] = []
     dropped: set[int] = set()
+    district_towns: list[tuple[int, NameMatch, list[GazetteerEntry]]] = []
     spans = []
     for k, (match, ids) in enumerate(kept):
         entries = [gazetteer.entry(i) for i in ids]
@@ -266,6 +284,9 @@ def _units(
                     frozenset(e.name for e in entries),
                 )
             )
+        elif match.role == "district" and entries and all(e.kind in SETTLEMENTS for e in entries):
+            district_towns.append((k, match, entries))
+            spans.append((match.start, match.end, k))
         else:
             spans.append((match.start, match.end, k))
             capitals = [e for e in entries if e.kind is PlaceKind.CITY and e.admin1]
@@ -285,6 +306,15 @@ def _units(
         # An adjective of an oblast centre ("Kharkivska region") names the oblast, not a raion.
         point = None if (centre.population or 0) > OBLAST_CENTRE_POPULATION else (centre.lat, centre.lon)
         units.append(_Unit(m.start(), m.end(), frozenset({centre.admin1 or ""}), centre=point, town=centre))
+    for k, match, entries in district_towns:
+        if k in dropped or any(u.start < match.end and match.start < u.end for u in units):
+            continue
+        # "Novoaydar district": a raion KATOTTH no longer has, named after its town
+        towns = [e for e in entries if e.country == "UA"] or entries
+        town = _town(towns, match.surface)
+        point = (town.lat, town.lon)
+        units.append(_Unit(match.start, match.end, frozenset({town.admin1 or ""}), centre=point, town=town))
+        dropped.add(k)
     units.sort(key=lambda u: u.start)
     return units, dropped
 
@@ -395,7 +425,7 @@ def resolve(annotated: AnnotatedArticle, *, gazetteer: Gazetteer) -> ResolvedArt
     for match, ids in kept:
         role = _group_role(match)
         if (ids, role) not in groups:
-            groups[(ids, role)] = _Group(ids, role, gazetteer, match.surface)
+            groups[(ids, role)] = _Group(ids, role, gazetteer)
     all_groups = list(groups.values())
     regions = {g.chosen.name for g in all_groups if g.chosen.kind is PlaceKind.ADMIN1}
     regions |= _context_regions(text)

@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import logging
 import multiprocessing
+import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -243,12 +244,14 @@ def _analyse_serial(articles: Sequence[Article], *, gazetteer: Gazetteer) -> Ite
 _WORKER_GAZETTEER: Gazetteer | None = None
 
 
-def _analyse_partition(articles: Sequence[Article], index: Path | None) -> list[_Outcome]:
+def _analyse_partition(articles: Sequence[Article], index: Path | None) -> bytes:
+    """One partition's outcomes, pickled here once: Dask then moves opaque bytes (cheap to copy)
+    instead of re-pickling every record each time it hands a result on (e.g. to its finalize task)."""
     global _WORKER_GAZETTEER
     _fast_pickling()
     if _WORKER_GAZETTEER is None:
         _WORKER_GAZETTEER = _open_gazetteer(index)
-    return _analyse_batch(list(articles), _WORKER_GAZETTEER)
+    return pickle.dumps(_analyse_batch(list(articles), _WORKER_GAZETTEER), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _analyse_parallel(articles: Sequence[Article], *, workers: int, index: Path | None) -> Iterator[_Outcome]:
@@ -279,10 +282,11 @@ def _analyse_parallel(articles: Sequence[Article], *, workers: int, index: Path 
             partitions = bag.map_partitions(_analyse_partition, index).to_delayed()
             # chunksize=1: Dask otherwise hands ready tasks out 6 at a time, i.e. all to one worker.
             with dask.config.set(pool=pool):
-                results: tuple[list[_Outcome], ...] = dask.compute(
+                results: tuple[bytes, ...] = dask.compute(
                     *partitions, scheduler="processes", num_workers=workers, chunksize=1
                 )
-            return [outcome for partition in results for outcome in partition]
+            # Our own worker processes wrote these bytes: trusted input for pickle.
+            return [outcome for partition in results for outcome in pickle.loads(partition)]
 
         pending: Future[list[_Outcome]] | None = driver.submit(compute, parts[0]) if parts else None
         for i in range(len(parts)):

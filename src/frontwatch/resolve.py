@@ -30,7 +30,7 @@ from frontwatch.model import (
     ResolvedArticle,
 )
 
-ENTITY_ALONE_NOT_PLACE = frozenset({"PERSON"})
+ENTITY_ALONE_NOT_PLACE = frozenset({"PERSON", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"})
 NOT_PLACE_ENTITIES = frozenset({"PERSON", "ORG", "NORP", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"})
 ROLE_KINDS = {
     "region": (PlaceKind.ADMIN1,),
@@ -109,8 +109,8 @@ def _blocked(annotated: AnnotatedArticle) -> list[tuple[int, int, str]]:
 
 
 def _inside_entity(match: NameMatch, spans: list[tuple[int, int, str]]) -> bool:
-    """Part of a longer name ("Kharkiv National University", "Oleksandr Hlushko"), or a lone person.
-    A lone ORG or NORP that is just a place name is the small model's mislabel ("tanks drive into
+    """Part of a longer name ("Kharkiv National University", "Oleksandr Hlushko"), or a lone person or
+    work. A lone ORG or NORP that is just a place name is the small model's mislabel ("tanks drive into
     Slavutych" as ORG), so it stays a place."""
     for s, e, label in spans:
         overlaps = s < match.end and match.start < e

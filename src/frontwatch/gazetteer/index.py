@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 # Words with inner apostrophes (Mykil's'ke), but not an English possessive (Kyiv's).
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’ʼ](?![sS]\b)[^\W\d_]+)*")
 _JOIN = re.compile(r"[ \t]{1,2}|[-‐]|\n?")  # what may stand between the words of one name
+_INITIAL = re.compile(r"(?!St\.)[A-Z][a-z]?\.\s")  # "Yu. Chaika": an initial before a surname
+_SOURCE_BEFORE = re.compile(r"(?::|\s[-–—])\s*$")  # "... killed in past day: Kiev", "... - Kiev"
+_LINE_END = re.compile(r"\s*(?:\n|$)")
 _POSSESSIVE = re.compile(r"['’ʼ]s\s+(\w+)")
 _FOLD_DROP = str.maketrans("", "", "'’ʼ`´‘ʹ")
 _FOLD_SPACE = re.compile(r"[\s\-‐–—]+")
@@ -65,6 +68,7 @@ def _matching() -> dict:
         "speech": frozenset(data["speech"]["verbs"]),
         "possessed": frozenset(data["speech"]["possessed"]),
         "lowercase_cues": frozenset(data["lowercase_cues"]["words"]),
+        "given_names": frozenset(data["given_names"]["words"]),
         "max_tokens": data["max_tokens"],
     }
 
@@ -123,6 +127,12 @@ class Gazetteer:
             raise GazetteerError(f"cannot read gazetteer index {path}: {exc}") from exc
         self._keys = {key: tuple(ids) for key, ids in keys.items()}
         self._folded: dict[str, frozenset[str]] = {}
+        # Capitals stand for their governments ("Kiev shelling", "... in past day: Kiev"): a country's
+        # entry sits at its capital's point.
+        seats = {(e.lat, e.lon) for e in self._entries.values() if e.kind is PlaceKind.COUNTRY}
+        self._capitals = frozenset(
+            e.id for e in self._entries.values() if e.kind is PlaceKind.CITY and (e.lat, e.lon) in seats
+        )
         self._front = front_regions()
         self._max_tokens = min(_matching()["max_tokens"], max(k.count(" ") + 1 for k in self._keys))
         log.info("gazetteer %s: %d entries, %d keys", path.name, len(self._entries), len(self._keys))
@@ -253,8 +263,17 @@ class Gazetteer:
                 continue
             length, ids = found
             last = i + length - 1
+            given = config["given_names"]
+            after_given = i > 0 and (
+                (joinable[i - 1] and tokens[i - 1][2].lower() in given)
+                or _INITIAL.fullmatch(text, tokens[i - 1][0], tokens[i][0]) is not None
+            )
             if length == 1 and (
-                len(keys[i]) < 3 or word.lower() in stoplist or (word.lower() in lowercase and not lower_cued)
+                len(keys[i]) < 3
+                or word.lower() in stoplist
+                or word.lower() in given
+                or after_given  # "Oleksandr Hlushko", "Yu. Chaika": a surname
+                or (word.lower() in lowercase and not lower_cued)
             ):
                 i += 1
                 continue
@@ -279,8 +298,15 @@ class Gazetteer:
             prev = tokens[i - 1][2].lower() if i > 0 else ""
             subject = prev not in cues and nxt in config["speech"]
             possessive = _POSSESSIVE.match(text, tokens[last][1])
+            capital = any(k in self._capitals for k in ids)
+            begin = tokens[i][0]
+            source = (
+                _SOURCE_BEFORE.search(text, max(0, begin - 4), begin) is not None
+                and _LINE_END.match(text, tokens[last][1]) is not None
+            )
             if role is None and (
-                nxt in config["actors"]
+                (capital and (nxt in config["possessed"] or source))
+                or nxt in config["actors"]
                 or subject
                 or (possessive is not None and possessive.group(1).lower() in config["possessed"])
             ):

@@ -51,3 +51,11 @@ def russian_style(latin: str) -> list[str]:
     if joined != latin:
         variants.append(joined)
     return variants
+
+
+def ikavism(latin: str) -> list[str]:
+    """The Russian-style "o" for a Ukrainian "i" in a closed syllable: Sokilnyky → Sokolnyky."""
+    variant = latin
+    for pattern, repl in _table()["ikavism"]["rules"]:
+        variant = re.sub(pattern, repl, variant)
+    return [variant] if variant != latin else []

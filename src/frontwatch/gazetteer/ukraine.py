@@ -13,7 +13,7 @@ from frontwatch.gazetteer.draft import Draft, settlement_kind
 from frontwatch.gazetteer.geo import km, mean_point
 from frontwatch.gazetteer.keys import name_key
 from frontwatch.gazetteer.loaders.katotth import SETTLEMENT_CATEGORIES, KatotthRow
-from frontwatch.gazetteer.translit import kmu2010, russian_style
+from frontwatch.gazetteer.translit import ikavism, kmu2010, russian_style
 from frontwatch.model import PlaceKind, Precision
 
 log = logging.getLogger(__name__)
@@ -222,7 +222,7 @@ def build_ukraine(
     for row in settlements:
         oblast_name = _oblast_name(oblasts, row.oblast)
         latin = kmu2010(row.name_uk)
-        names = [latin, *russian_style(latin), row.name_uk]
+        names = [latin, *russian_style(latin), *ikavism(latin), row.name_uk]
         admin2 = unit_labels.get(row.raion) if row.raion else None
         admin3 = unit_labels.get(row.hromada) if row.hromada else None
         if row.code in linked:

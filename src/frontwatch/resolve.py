@@ -31,6 +31,8 @@ from frontwatch.model import (
 )
 
 ENTITY_ALONE_NOT_PLACE = frozenset({"PERSON", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"})
+# "Mariupol Drama Theater", "Kharkiv National University": an institution named first by its town is there.
+LOCATED_ENTITIES = frozenset({"ORG"})
 NOT_PLACE_ENTITIES = frozenset({"PERSON", "ORG", "NORP", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"})
 ROLE_KINDS = {
     "region": (PlaceKind.ADMIN1,),
@@ -109,12 +111,15 @@ def _blocked(annotated: AnnotatedArticle) -> list[tuple[int, int, str]]:
 
 
 def _inside_entity(match: NameMatch, spans: list[tuple[int, int, str]]) -> bool:
-    """Part of a longer name ("Kharkiv National University", "Oleksandr Hlushko"), or a lone person or
-    work. A lone ORG or NORP that is just a place name is the small model's mislabel ("tanks drive into
-    Slavutych" as ORG), so it stays a place."""
+    """Inside a person's or a work's name, or inside a longer name ("Security Service of Ukraine"). A lone
+    ORG or NORP that is just a place name is the small model's mislabel ("tanks drive into Slavutych"),
+    and an ORG that opens with a town's name is in that town ("Mariupol Drama Theater"): places."""
     for s, e, label in spans:
-        overlaps = s < match.end and match.start < e
-        if overlaps and ((s, e) != (match.start, match.end) or label in ENTITY_ALONE_NOT_PLACE):
+        if not (s < match.end and match.start < e):
+            continue
+        alone = (s, e) == (match.start, match.end)
+        located = s == match.start and label in LOCATED_ENTITIES
+        if label in ENTITY_ALONE_NOT_PLACE or not (alone or located):
             return True
     return False
 
@@ -306,6 +311,11 @@ def _units(
         # An adjective of an oblast centre ("Kharkivska region") names the oblast, not a raion.
         point = None if (centre.population or 0) > OBLAST_CENTRE_POPULATION else (centre.lat, centre.lon)
         units.append(_Unit(m.start(), m.end(), frozenset({centre.admin1 or ""}), centre=point, town=centre))
+    # "Krasnopolye of the Donetsk People's Republic", "Ozernoye, DPR": a party named after one region
+    pattern, regions = _context_pattern()
+    for m in pattern.finditer(text):
+        if len(regions[m.group()]) == 1:
+            units.append(_Unit(m.start(), m.end(), frozenset(regions[m.group()])))
     for k, match, entries in district_towns:
         if k in dropped or any(u.start < match.end and match.start < u.end for u in units):
             continue

@@ -7,11 +7,12 @@ every export build on it, so the contract cannot drift between them.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from frontwatch.model import Article, Claimant, Event, GazetteerEntry, Mention
+from frontwatch.model import Article, Claimant, Event, GazetteerEntry
+from frontwatch.public import entry_dict, event_dict  # the plain-data forms; also imported from here
 
 T = TypeVar("T")
 
@@ -48,27 +49,6 @@ class PlaceOut(_Out):
     @classmethod
     def from_entry(cls, entry: GazetteerEntry) -> PlaceOut:
         return cls.model_validate(entry_dict(entry))
-
-
-def entry_dict(entry: GazetteerEntry, mention: Mention | None = None) -> dict[str, Any]:
-    """A gazetteer entry (and the mention naming it) as PlaceOut's plain JSON object."""
-    return {
-        "id": entry.id,
-        "name": entry.name,
-        "lat": entry.lat,
-        "lon": entry.lon,
-        "precision": str(entry.precision),
-        "kind": str(entry.kind),
-        "geonameid": entry.geonameid,
-        "katotth": entry.katotth,
-        "admin1": entry.admin1,
-        "admin2": entry.admin2,
-        "admin3": entry.admin3,
-        "country": entry.country,
-        "surface": mention.surface if mention else None,
-        "start_char": mention.start_char if mention else None,
-        "end_char": mention.end_char if mention else None,
-    }
 
 
 class PlaceSummaryOut(PlaceOut):
@@ -137,49 +117,6 @@ class EventOut(_Out):
     def to_json(self) -> dict:
         """The plain-JSON object of the public contract (weapon class under the key 'class')."""
         return self.model_dump(mode="json", by_alias=True)
-
-
-def event_dict(event: Event) -> dict[str, Any]:
-    """THE public JSON object of an event (the `events --json` contract); EventOut validates it.
-
-    Built as plain data because it runs for every event of every page: building the dict and
-    validating it once in pydantic's core is several times faster than nested model constructors.
-    """
-    claimant = event.claimant
-    evidence = event.evidence
-    return {
-        "id": event.id,
-        "article_id": event.article_id,
-        "event_type": event.event_type,
-        "sub_event_type": event.sub_event_type,
-        "fw_type": event.fw_type,
-        "actors": [{"name": a.name, "side": a.side, "unit": a.unit} for a in event.actors],
-        "place": entry_dict(event.place.entry, event.place.mention) if event.place else None,
-        "related_places": [entry_dict(p.entry, p.mention) for p in event.related_places],
-        "date": event.date.isoformat() if event.date else None,
-        "date_end": event.date_end.isoformat() if event.date_end else None,
-        "date_precision": str(event.date_precision),
-        "claimant": {"name": claimant.name, "role": claimant.role, "outlet": claimant.outlet}
-        if claimant
-        else None,
-        "modality": str(event.modality),
-        "weapons": [
-            {
-                "canonical": w.canonical,
-                "class": w.weapon_class,
-                "calibre_mm": w.calibre_mm,
-                "surface": w.surface,
-                "catalogue_id": w.catalogue_id,
-            }
-            for w in event.weapons
-        ],
-        "quantities": [
-            {"low": q.low, "high": q.high, "unit": q.unit, "kind": q.kind, "surface": q.surface}
-            for q in event.quantities
-        ],
-        "evidence": {"text": evidence.text, "start_char": evidence.start_char, "end_char": evidence.end_char},
-        "control_to": event.control_to,
-    }
 
 
 class ArticleRefOut(_Out):

@@ -173,7 +173,10 @@ def attributions(
         lead = _LEAD.match(s.text)
         body_off = lead.end() if lead else 0
         body = s.text[body_off:]
-        a = claim(_HEADLINE.search(body), s.start + body_off) if s.index == 0 else None
+        source = _HEADLINE.search(body) if s.index == 0 else None
+        if source and vocab.trigger_re.search(source.group("who").lower()):
+            source = None  # "Image 4: Destroyed store": what follows the colon is the report, not its source
+        a = claim(source, s.start + body_off)
         if a is None:
             a = claim(at_end.search(body), s.start + body_off)
         if a is None:

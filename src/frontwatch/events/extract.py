@@ -8,6 +8,7 @@ well under a millisecond per article.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import re
@@ -52,7 +53,16 @@ _COUNTABLE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|dozens?)\b"
 )
 _DIGIT = re.compile(r"\d")
+# "Kiev forces shell Donetsk", "Donetsk militia": the place names the side (metonymy), not the scene
+_ARMED_NOUN = re.compile(
+    r"^(?:'s|’s)?\s+(?:armed\s+|security\s+|government\s+)?(?:forces|troops|army|military|regime|militia|militiam[ae]n"
+    r"|punishers|soldiers|servicem[ae]n|fighters|units)\b",
+    re.I,
+)
+_POSSESSIVE = re.compile(r"^(?:'s|’s)\s|^-(?:led|backed|occupation|occupying|controlled|supported|held|installed)\b")
+DIRECTION_KM = 120.0  # a settlement this close to a "direction" city can be where the push is
 OPPONENT = {"Russia": "Ukraine", "Ukraine": "Russia"}
+_HAS_TARGET = frozenset({"Explosions/Remote violence", "Violence against civilians"})
 COMBATANT = {"Russia": "russian_forces", "Ukraine": "ukrainian_forces"}
 
 
@@ -106,7 +116,11 @@ class _Extractor:
         self.sents, quotes = build(self.text, resolved.annotated.sentences)
         self.atts = attributions(self.text, self.sents, quotes, v)
         self.excluded = sorted({(a.start, a.end) for a in self.atts if a is not None})
-        kept = [p for p in resolved.places if not self._excluded(p.mention.start_char, p.mention.end_char)]
+        kept = [
+            p
+            for p in resolved.places
+            if not self._excluded(p.mention.start_char, p.mention.end_char) and not self._names_actor(p)
+        ]
         self.places: list[list[Place]] = [[] for _ in self.sents]
         starts = [s.start for s in self.sents]
         for p in kept:
@@ -127,6 +141,17 @@ class _Extractor:
     def _same_paragraph(self, s: Sentence, step: int) -> bool:
         j = s.index + step
         return 0 <= j < len(self.sents) and self.sents[j].paragraph == s.paragraph
+
+    def _names_actor(self, p: Place) -> bool:
+        """ "Kiev forces", "Russia's war", "Russia-led forces": a place name that names a side, not a scene."""
+        after = self.text[p.mention.end_char : p.mention.end_char + 40]
+        if _ARMED_NOUN.match(after):
+            return True
+        return p.entry.kind == PlaceKind.COUNTRY and _POSSESSIVE.match(after) is not None
+
+    def _caption(self, s: Sentence) -> bool:
+        """A title or a one-sentence paragraph: the caption of footage, a headline."""
+        return s.index == 0 or not (self._same_paragraph(s, -1) or self._same_paragraph(s, 1))
 
     def _excluded(self, a: int, b: int) -> bool:
         return any(x <= a and b <= y for x, y in self.excluded)
@@ -152,11 +177,14 @@ class _Extractor:
                         when = When(before.date, DatePrecision.ON_OR_AFTER, None, True)
                         break
             earlier = s.paragraph in para_earlier or bool(self.v.earlier_re.search(self.low, s.start, s.end))
-            previous = {
-                e.event_type
-                for e in events
-                if e.evidence.end_char >= s.start - 2 and e.evidence.start_char < s.start
-            }
+            told = [
+                i for i, e in enumerate(events) if e.evidence.end_char >= s.start - 2 and e.evidence.start_char < s.start
+            ]
+            previous = {events[i].event_type for i in told}
+            if told and all(c.t.toll for c in candidates) and self._same_paragraph(s, -1):
+                # "Russian troops shelled Kharkiv. Two civilians were killed.": the toll of the event just told
+                events[told[-1]] = self._with_toll(events[told[-1]], s)
+                continue
             for c in candidates:
                 if c.t.consequence and c.t.event_type in previous and self._same_paragraph(s, -1):
                     continue
@@ -179,6 +207,8 @@ class _Extractor:
             t = self.v.types[key]
             if t.max_words and s.text.count(" ") >= t.max_words:
                 continue  # a caption-style trigger ("Russian forces in X") in a long sentence is background
+            if t.caption_only and not self._caption(s):
+                continue
             modality = self._modality(s, a - s.start, t)
             if modality == Modality.HOPED and t.control is None:
                 continue  # hopes and plans are kept only where they concern control of a place
@@ -190,13 +220,16 @@ class _Extractor:
                 continue
             place, related = self._place(s, t)
             out.append(_Candidate(t, a, b, place, related, modality, s.end))
+        # "bodies of civilians near destroyed cars": the dead are the news, not the damage
+        overridden = {k for c in out for k in c.t.overrides}
+        out = [c for c in out if c.t.key not in overridden]
         # one event per ACLED event type and place in a sentence: the most specific type wins
         best: dict[tuple[str, str | None, bool], _Candidate] = {}
         for c in out:
             slot = (c.t.event_type, c.place.entry.id if c.place else None, c.t.control is not None)
             if slot not in best or c.t.priority > best[slot].t.priority:
                 best[slot] = c
-        present = {c.t.event_type for c in best.values()}
+        present = {c.t.event_type for c in best.values()} | {c.t.key for c in out}
         kept = [c for c in best.values() if not set(c.t.yields_to) & present]
         return sorted(kept, key=lambda c: (c.start, c.place.mention.start_char if c.place else 0))
 
@@ -235,13 +268,25 @@ class _Extractor:
         return self.article_main
 
     def _refine(self, s: Sentence, coarse: Place) -> Place | None:
-        """A settlement inside a region or country the sentence names only coarsely, from what follows
-        ("shelled the Kherson region ... village of Antonivka"); for a headline, the article's main place."""
-        pool = [p for j in range(s.index + 1, min(s.index + 4, len(self.sents))) for p in self.places[j]]
+        """A settlement inside a region or country the sentence names only coarsely, from what follows in
+        its paragraph ("shelled the Kherson region ... village of Antonivka") or on the next line (a
+        dateline, a "where" line); for a headline, also the article's main place. A "direction" is
+        refined only from the next line: within its paragraph, the next places are where the push goes."""
+        pool: list[Place] = []
+        j = s.index + 1
+        while j < len(self.sents) and self.sents[j].paragraph == s.paragraph:
+            pool += self.places[j]
+            j += 1
+        next_line = self.places[j] if j < len(self.sents) else []
+        pool += next_line
         if self.article_main is not None and s.index == 0:  # a headline is told in full by its body
             pool.append(self.article_main)
         for p in pool:
-            if p.entry.kind not in pl.SETTLEMENTS:
+            if p.entry.kind not in pl.SETTLEMENTS or pl.is_direction(p):
+                continue
+            if pl.is_direction(coarse):
+                if p in next_line and pl.km(p, coarse) <= DIRECTION_KM:
+                    return p
                 continue
             if coarse.entry.kind == PlaceKind.COUNTRY and p.entry.country == coarse.entry.country:
                 return p
@@ -254,9 +299,12 @@ class _Extractor:
     def _place(self, s: Sentence, t: EventType) -> tuple[Place | None, list[Place]]:
         main, related = self.chosen[s.index]
         if main is None:
-            return self._context_place(s), []
+            ctx = self._context_place(s)
+            if ctx is not None and (ctx.entry.kind in (PlaceKind.COUNTRY, PlaceKind.ADMIN1) or pl.is_direction(ctx)):
+                return self._refine(s, ctx) or ctx, []
+            return ctx, []
         related = list(related)
-        if main.entry.kind in (PlaceKind.COUNTRY, PlaceKind.ADMIN1):
+        if main.entry.kind in (PlaceKind.COUNTRY, PlaceKind.ADMIN1) or pl.is_direction(main):
             finer = self._refine(s, main)
             if finer is not None:
                 related.insert(0, main)
@@ -330,7 +378,11 @@ class _Extractor:
         hits = self._actor_hits(s.start, c.evidence_end)
         battle = c.t.event_type == "Battles"
         if not battle:
-            hits = self._agents(s, c, hits)
+            agents = self._agents(s, c, hits)
+            if c.t.event_type in _HAS_TARGET:
+                # the shelled, the killed: the other party of a strike or attack comes after its doer
+                agents = agents + [h for h in hits if h not in agents]
+            hits = agents
         actors: dict[str, Actor] = {}
         for h in hits:
             e = self.v.actors[h.key]
@@ -433,6 +485,14 @@ class _Extractor:
             quantities=self._quantities(s.start, c.evidence_end),
             control_to=control_to if t.control else None,
             rules_version=self.v.version,
+        )
+
+    def _with_toll(self, e: Event, s: Sentence) -> Event:
+        """The event with the dead and wounded counted in sentence s, and s added to its evidence."""
+        toll = tuple(q for q in self._quantities(s.start, s.end) if q.kind in ("fatalities", "injured"))
+        start = e.evidence.start_char
+        return dataclasses.replace(
+            e, quantities=e.quantities + toll, evidence=Span(start, s.end, self.text[start : s.end])
         )
 
     def _quantities(self, a: int, b: int) -> tuple[Quantity, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -57,7 +58,9 @@ def choose(text: str, places: Sequence[Place]) -> tuple[Place | None, list[Place
     if not places:
         return None, []
     ordered = sorted(places, key=lambda p: p.mention.start_char)
-    main = min(ordered, key=rank)
+    # "Kupyansk direction: areas of the settlements of Gryanikovka, Timkovka": a direction names where
+    # a push goes, not where the event is; a settlement named otherwise wins over it
+    main = min(ordered, key=lambda p: (rank(p), is_direction(p)))
     # "in the direction of Izyum - Barvinkove": the second of a dashed pair is where the push goes
     for a, b in pairwise(ordered):
         if (
@@ -67,6 +70,18 @@ def choose(text: str, places: Sequence[Place]) -> tuple[Place | None, list[Place
         ):
             main = b
     return main, unique([p for p in ordered if p.entry.id != main.entry.id])
+
+
+def is_direction(p: Place) -> bool:
+    return p.mention.role == "direction"
+
+
+def km(a: Place, b: Place) -> float:
+    """Great-circle distance between two places."""
+    p1, p2 = math.radians(a.entry.lat), math.radians(b.entry.lat)
+    dp, dl = p2 - p1, math.radians(b.entry.lon - a.entry.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
 def unique(places: Sequence[Place]) -> list[Place]:

@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 HERE = Path(__file__).parent
@@ -17,14 +18,115 @@ def _words(fragments: list[str]) -> str:
     return "|".join(f"(?:{f})" for f in sorted(fragments, key=len, reverse=True))
 
 
-def trie(fragments: list[str]) -> str:
-    """An alternation bucketed by first character behind a lookahead: `re` tries one bucket, not all."""
+def _close(f: str, start: int) -> int | None:
+    """Index of the parenthesis closing the group opened at f[start]."""
+    depth, i, in_class = 0, start, False
+    while i < len(f):
+        c = f[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None
+
+
+def _split_top(f: str) -> list[str]:
+    """The top-level alternatives of a group's body."""
+    out, depth, last, i, in_class = [], 0, 0, 0, False
+    while i < len(f):
+        c = f[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(f[last:i])
+            last = i + 1
+        i += 1
+    return [*out, f[last:]]
+
+
+def first_chars(f: str) -> set[str] | None:
+    """The letters or digits a fragment can start with, or None when that is not plain to see."""
+    if not f:
+        return None
+    if f[0].isalnum():
+        return {f[0]} if f[1:2] not in ("?", "*", "{") else None
+    if not f.startswith("(?:"):
+        return None
+    end = _close(f, 0)
+    if end is None:
+        return None
+    rest = f[end + 1 :]
+    optional = rest[:1] in ("?", "*")
+    after = rest[1:] if optional or rest[:1] == "+" else rest
+    found: set[str] = set()
+    for alt in _split_top(f[3:end]):
+        chars = first_chars(alt) if alt else first_chars(after)
+        if chars is None:
+            return None
+        found |= chars
+    if optional:
+        more = first_chars(after)
+        if more is None:
+            return None
+        found |= more
+    return found
+
+
+def words(fragment: str) -> int:
+    """How many words a fragment spells out at its top level (spaces outside any group, plus one)."""
+    depth, n, i, in_class = 0, 1, 0, False
+    while i < len(fragment):
+        c = fragment[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == " " and depth == 0:
+            n += 1
+        i += 1
+    return n
+
+
+def trie(fragments: list[str], *, key: Callable[[str], Any] = len) -> str:
+    """An alternation bucketed by first character behind a lookahead: `re` tries one bucket, not all.
+
+    Within a bucket the fragments are tried in descending `key` (longest first by default), since
+    `re` takes the first alternative that matches, not the longest. A fragment starting with a group
+    ("(?:dead|deceased) civilian") goes into the bucket of every letter it can start with.
+    """
     buckets: dict[str, list[str]] = {}
     other: list[str] = []
-    for f in sorted(fragments, key=len, reverse=True):
-        first = f[:1]
-        if first.isalnum() and f[1:2] not in ("?", "*", "{"):
-            buckets.setdefault(first, []).append(f)
+    for f in sorted(fragments, key=key, reverse=True):
+        firsts = first_chars(f)
+        if firsts:
+            for first in sorted(firsts):
+                buckets.setdefault(first, []).append(f)
         else:
             other.append(f)
     parts = [f"(?={re.escape(c)})(?:{'|'.join(f'(?:{f})' for f in fs)})" for c, fs in sorted(buckets.items())]
@@ -53,8 +155,11 @@ class EventType:
     needs_object_place: bool
     modality: str | None
     consequence: bool
-    yields_to: tuple[str, ...]
+    yields_to: tuple[str, ...]  # ACLED event types or fw type keys
     max_words: int | None
+    caption_only: bool  # the trigger counts only in a caption (a title or a one-sentence paragraph)
+    overrides: tuple[str, ...]  # fw type keys this type sets aside in the same sentence
+    toll: bool  # a count of dead and wounded: told right after an event, it belongs to that event
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,14 +215,42 @@ def _load(name: str) -> dict[str, Any]:
     return tomllib.loads((HERE / name).read_text(encoding="utf-8"))
 
 
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def expand(fragment: str, patterns: dict[str, str]) -> str:
+    """A trigger with its named sub-patterns ("{military_equipment}") written out."""
+    return _PLACEHOLDER.sub(lambda m: f"(?:{patterns[m.group(1)]})", fragment)
+
+
+def _patterns(raw: dict[str, Any]) -> dict[str, str]:
+    patterns: dict[str, str] = {}
+    for k, v in raw.get("patterns", {}).items():  # a pattern may use those defined before it
+        patterns[k] = expand(v["pattern"], patterns)
+    return patterns
+
+
+def _specificity(raw: dict[str, Any]) -> dict[str, tuple[int, int, int]]:
+    """Lower-cased expanded trigger → (words, priority, length) of the trigger as written: at a position
+    the more specific trigger is tried first ("dead civilian" before "dead"), then the type of higher
+    priority, whatever the sub-patterns expand to."""
+    patterns = _patterns(raw)
+    return {
+        _lower([expand(f, patterns)])[0]: (words(f), int(t.get("priority", 1)), len(f))
+        for t in raw["types"].values()
+        for f in t["triggers"]
+    }
+
+
 def _event_types(raw: dict[str, Any]) -> dict[str, EventType]:
+    patterns = _patterns(raw)
     return {
         key: EventType(
             key=key,
             description=t["description"],
             event_type=t["event_type"],
             sub_event_type=t["sub_event_type"],
-            triggers=tuple(t["triggers"]),
+            triggers=tuple(expand(f, patterns) for f in t["triggers"]),
             examples=tuple(t.get("examples", ())),
             priority=int(t.get("priority", 1)),
             aspect=t.get("aspect", "ongoing"),
@@ -129,6 +262,9 @@ def _event_types(raw: dict[str, Any]) -> dict[str, EventType]:
             consequence=bool(t.get("consequence", False)),
             yields_to=tuple(t.get("yields_to", ())),
             max_words=t.get("max_words"),
+            caption_only=bool(t.get("caption_only", False)),
+            overrides=tuple(t.get("overrides", ())),
+            toll=bool(t.get("toll", False)),
         )
         for key, t in raw["types"].items()
     }
@@ -144,7 +280,9 @@ def vocabulary() -> Vocabulary:
     # Matched against the lower-cased text: case-insensitive `re` is several times slower.
     # Priority order is kept inside each first-character bucket (sorted is stable on length ties only,
     # so the type is found afterwards, trying types by priority).
-    trigger_re = re.compile(rf"\b(?:{trie([f for t in ordered for f in _lower(t.triggers)])})(?![\w-])")
+    specific = _specificity(et)
+    fragments = [f for t in ordered for f in _lower(t.triggers)]
+    trigger_re = re.compile(rf"\b(?:{trie(fragments, key=lambda f: specific.get(f, (1, 1, len(f))))})(?![\w-])")
     trigger_type = tuple((re.compile(rf"(?:{_words(_lower(t.triggers))})"), t.key) for t in ordered)
     ac = _load("actors.toml")
     actors = {

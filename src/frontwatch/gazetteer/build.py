@@ -24,7 +24,7 @@ from frontwatch.settings import shared_path
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = "gaz.v3"
+BUILD_VERSION = "gaz.v4"
 PHYSGEO = ("gazetteer", "ua-physgeo", "PGO_tsv.tar.gz")
 
 SCHEMA = """

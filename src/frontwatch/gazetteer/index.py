@@ -52,7 +52,9 @@ class NameMatch:
     end: int
     surface: str
     candidate_ids: tuple[str, ...]
-    role: str | None = None  # "region", "district", "community", "river", "direction"; "actor": "Kiev forces"
+    # "region", "district", "community", "river", "direction"; not places: "actor" ("Kiev forces", "Kiev
+    # says") and "facility" ("Gagarin Stadium": named after, not located at)
+    role: str | None = None
 
 
 @cache
@@ -273,6 +275,7 @@ class Gazetteer:
                 or word.lower() in stoplist
                 or word.lower() in given
                 or after_given  # "Oleksandr Hlushko", "Yu. Chaika": a surname
+                or (word.isupper() and len(word) <= 4 and not self._shouted(tokens, i))  # KIA, GUR, TOS
                 or (word.lower() in lowercase and not lower_cued)
             ):
                 i += 1
@@ -298,7 +301,9 @@ class Gazetteer:
             prev = tokens[i - 1][2].lower() if i > 0 else ""
             subject = prev not in cues and nxt in config["speech"]
             possessive = _POSSESSIVE.match(text, tokens[last][1])
-            capital = any(k in self._capitals for k in ids)
+            # A capital or a country stands for its government ("Kiev's shelling", "Russia's war"); a town's
+            # possessive is what happened to it ("Mariupol's shelling").
+            capital = any(k in self._capitals or self._entries[k].kind is PlaceKind.COUNTRY for k in ids)
             begin = tokens[i][0]
             source = (
                 _SOURCE_BEFORE.search(text, max(0, begin - 4), begin) is not None
@@ -308,13 +313,19 @@ class Gazetteer:
                 (capital and (nxt in config["possessed"] or source))
                 or nxt in config["actors"]
                 or subject
-                or (possessive is not None and possessive.group(1).lower() in config["possessed"])
+                or (capital and possessive is not None and possessive.group(1).lower() in config["possessed"])
             ):
                 role = "actor"
             start, end = tokens[i][0], tokens[last][1]
             matches.append(NameMatch(start, end, text[start:end], ids, role))
             i = last + 1
         return matches
+
+    @staticmethod
+    def _shouted(tokens: list[tuple[int, int, str]], i: int) -> bool:
+        """An upper-case word among upper-case words is a headline in capitals, not an acronym."""
+        near = [tokens[j][2] for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
+        return any(len(w) > 1 and w.isupper() for w in near)
 
     @staticmethod
     def _inside_longer_name(

@@ -11,9 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, Index, bindparam, inspect, insert, select, text, update
 
-from frontwatch.store.schema import CORE_TABLES, metadata, schema_migrations
+from frontwatch.public import event_json
+from frontwatch.store.read import events_from_rows
+from frontwatch.store.schema import CORE_TABLES, events, metadata, schema_migrations
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,46 @@ def _postgis_geometry(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_events_geom ON events USING GIST (geom)"))
 
 
+def _events_index(name: str) -> Index:
+    return next(ix for ix in events.indexes if ix.name == name)
+
+
+def _date_bbox_index(conn: Connection) -> None:
+    # (date, lat, lon) answers the map's "time window + bbox" from the index alone; it makes the
+    # old single-column date index redundant (its prefix).
+    _events_index("ix_events_date_lat_lon").create(conn, checkfirst=True)
+    conn.execute(text("DROP INDEX IF EXISTS ix_events_date"))
+
+
+BACKFILL_CHUNK = 1000
+
+
+def _event_docs(conn: Connection) -> None:
+    if "doc" not in {c["name"] for c in inspect(conn).get_columns("events")}:
+        conn.execute(text("ALTER TABLE events ADD COLUMN doc TEXT"))
+    refresh_event_docs(conn)
+
+
+def refresh_event_docs(conn: Connection, *, only_missing: bool = True) -> int:
+    """Write events.doc from the normalised tables (all rows, or those with none); returns rows written."""
+    written = 0
+    last = ""
+    while True:
+        stmt = select(events).where(events.c.id > last).order_by(events.c.id).limit(BACKFILL_CHUNK)
+        if only_missing:
+            stmt = stmt.where(events.c.doc.is_(None))
+        rows = list(conn.execute(stmt).mappings())
+        if not rows:
+            return written
+        docs = [{"b_id": e.id, "b_doc": event_json(e)} for e in events_from_rows(conn, rows)]
+        conn.execute(
+            update(events).where(events.c.id == bindparam("b_id")).values(doc=bindparam("b_doc")), docs
+        )
+        written += len(docs)
+        last = rows[-1]["id"]
+        log.info("events.doc: %d written", written)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1, "core tables: runs, articles, gazetteer_places, places, events and their parts", _core_tables
@@ -49,6 +91,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         2, "PostGIS point column and GiST index on events", _postgis_geometry, frozenset({"postgresql"})
     ),
+    Migration(3, "index events (date, lat, lon) for time window + bbox queries", _date_bbox_index),
+    Migration(4, "events.doc: the public JSON object of each event, backfilled", _event_docs),
 )
 
 

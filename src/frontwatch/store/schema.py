@@ -146,7 +146,12 @@ events = Table(
     Column("lat", Float, nullable=True),
     Column("lon", Float, nullable=True),
     Column("first_run", String(64), ForeignKey("runs.id"), nullable=True),
-    Index(None, "date"),
+    # The public JSON object of the event (frontwatch.public.event_json), written with the event so that
+    # list endpoints return stored text instead of rebuilding Events from six tables (migration 4).
+    Column("doc", Text, nullable=True),
+    # date first: every map query has a time window; lat/lon in the index filter a bbox without
+    # reading the table rows (migration 3).
+    Index(None, "date", "lat", "lon"),
     Index(None, "lat", "lon"),
     Index(None, "event_type"),
     Index(None, "article_id"),

@@ -19,7 +19,15 @@ TYPES = {
     "річка": (PlaceKind.RIVER, "River"),
     "річка, що пересихає": (PlaceKind.RIVER, "River"),
     "водосховище": (PlaceKind.FEATURE, "Reservoir"),
+    # Heights and burial mounds fought over (Savur-Mohyla); only names of two or more words, since a
+    # one-word hill name is usually a village's or a common word too.
+    "гора": (PlaceKind.FEATURE, "height"),
+    "курган": (PlaceKind.FEATURE, "mound"),
+    "пагорб": (PlaceKind.FEATURE, "hill"),
+    "горб": (PlaceKind.FEATURE, "hill"),
 }
+HEIGHTS = frozenset({"гора", "курган", "пагорб", "горб"})
+_WORDS = re.compile(r"[\s\-‐]+")
 _DMS = re.compile(r"([NSEW])\s*(\d+)°\s*(\d+)[’']\s*(\d+)")
 
 
@@ -51,6 +59,8 @@ def load(path: Path) -> list[Draft]:
                     continue
                 kind, word = TYPES[row[3].strip()]
                 latin = row[2].strip()
+                if row[3].strip() in HEIGHTS and len(_WORDS.split(latin)) < 2:
+                    continue
                 draft = Draft(
                     id=f"pgo:{row[0]}",
                     name=f"{latin} {word}" if latin else row[1],
@@ -64,5 +74,5 @@ def load(path: Path) -> list[Draft]:
                     [row[1].strip(), latin, f"{latin} {word}", f"{word} {latin}", f"{word.lower()} {latin}"]
                 )
                 drafts[row[0]] = draft
-    log.info("physical features: %d rivers and reservoirs from %s", len(drafts), path)
+    log.info("physical features: %d rivers, reservoirs and heights from %s", len(drafts), path)
     return list(drafts.values())

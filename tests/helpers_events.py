@@ -132,6 +132,7 @@ def compare(events: tuple[Event, ...] | list[Event], gold: dict[str, Any]) -> li
     """For each gold event the extracted event of the same type and place that fits it best."""
     places = {p["key"]: p for p in gold["places"]}
     out = []
+    used: set[int] = set()  # one event answers one gold event when another fits as well
     for g in gold["events"]:
         candidates = [
             e
@@ -151,8 +152,11 @@ def compare(events: tuple[Event, ...] | list[Event], gold: dict[str, Any]) -> li
                 Comparison(g, None, [f"no {g['sub_event_type']} at {g['place']}; same type: {same_type}"])
             )
             continue
-        scored = sorted(((_problems(e, g, gold), e) for e in candidates), key=lambda pe: len(pe[0]))
+        scored = sorted(
+            ((_problems(e, g, gold), e) for e in candidates), key=lambda pe: (len(pe[0]), id(pe[1]) in used)
+        )
         problems, best = scored[0]
+        used.add(id(best))
         out.append(Comparison(g, best, problems))
     return out
 

@@ -270,3 +270,114 @@ def test_claimant_before_a_that_less_clause() -> None:
 def test_the_month_may_is_no_modal() -> None:
     (result,) = events("On May 5 Russian troops shelled Kharkiv.")
     assert (result.modality, result.date) == (Modality.ASSERTED, date(2022, 5, 5))
+
+
+# -- captions of footage and short casualty headlines (Bellingcat/CIR and UCDP error classes) ----------
+
+
+def acled(text: str) -> list[tuple[str, str]]:
+    return [(e.event_type, e.sub_event_type) for e in events(text)]
+
+
+SD = ("Strategic developments", "Change to group/activity")
+SHELLING = ("Explosions/Remote violence", "Shelling/artillery/missile attack")
+CLASH = ("Battles", "Armed clash")
+VAC = ("Violence against civilians", "Attack")
+AIR = "Air/drone strike"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # forces or equipment seen, no violence named: their presence and movement
+        ("Russian military equipment in Belarus.", SD),
+        ("Train with heavy military equipment.", SD),
+        ("Military convoy moving on the highway.", SD),
+        ("Helicopter movement.", SD),
+        # what a strike leaves behind, and launches
+        ("Missile in street.", SHELLING),
+        ("Munitions in the ground.", SHELLING),
+        ("MLRS launch.", SHELLING),
+        ("Crater in a residential area of Kharkiv.", SHELLING),
+        ("Rocket debris in a playground.", SHELLING),
+        ("Aftermath of attacks on railway near Kharkiv.", SHELLING),
+        ("Su-25 attack aircraft conducting an air strike in Kharkiv.", ("Explosions/Remote violence", AIR)),
+        # civilians harmed by men on the ground; by shelling, it is the shelling (ACLED: the means decide)
+        ("Bodies lying along a street in Izyum.", VAC),
+        ("Destroyed cars in Izyum with dead civilians inside.", VAC),
+        ("Russian soldiers shot civilians in Izyum.", VAC),
+        ("Mass grave in Izyum.", VAC),
+        ("Civilians killed in shelling of Kharkiv.", SHELLING),
+        # equipment lost in fighting is the battle, unless a strike is named
+        ("Destroyed Russian tanks near Izyum.", CLASH),
+        ("Lots of damaged military vehicles in Kharkiv.", CLASH),
+        ("A Russian convoy gets hit near Kharkiv.", CLASH),
+        ("Russian tank destroyed by Ukrainian artillery strike.", SHELLING),
+        # short casualty headlines of the Donbas war
+        ("Two Ukrainian soldiers killed in separatist east.", CLASH),
+    ],
+)
+def test_caption_types(text: str, expected: tuple[str, str]) -> None:
+    result = acled(text)
+    assert result and result[0] == expected, result
+
+
+def test_caption_words_outside_a_caption_are_no_event() -> None:
+    """Military nouns alone make a sighting only in a caption, not in the middle of a report."""
+    text = "Residents said the city was calm. Russian tanks were there. Many families were leaving by car."
+    assert events(text) == []
+
+
+def test_no_event_words_no_event() -> None:
+    assert events("Izyum.") == []
+
+
+def test_casualty_headline_counts_and_sides() -> None:
+    (result,) = events("Five DPR servicemen have died near Izyum.")
+    assert [(q.low, q.unit) for q in result.quantities] == [(5.0, "fatalities")]
+    assert {a.side for a in result.actors} == {"Russia", "Ukraine"}
+    (result,) = events("Two Ukrainian soldiers killed by rebels near Izyum.")
+    assert {a.name for a in result.actors} >= {"Ukrainian forces", "DPR/LPR forces"}
+    assert [(q.low, q.unit) for q in result.quantities] == [(2.0, "fatalities")]
+
+
+def test_shelling_names_its_target_side() -> None:
+    (result,) = events("Kiev forces shell DPR militia positions near Izyum, one militiaman killed.")
+    assert result.event_type == "Explosions/Remote violence"
+    assert [a.name for a in result.actors][:2] == ["Ukrainian forces", "DPR/LPR forces"]
+    # not Kyiv: "Kiev forces" names a side
+    assert result.place is not None and result.place.entry.name == "Izyum"
+
+
+def test_toll_in_the_next_sentence_belongs_to_the_event() -> None:
+    (result,) = events("Russian troops shelled Kharkiv. Two civilians were killed and five wounded.")
+    assert result.fw_type == "shelling"
+    assert [(q.low, q.unit) for q in result.quantities] == [(2.0, "fatalities"), (5.0, "injured")]
+    assert result.evidence.text.endswith("five wounded.")
+
+
+def test_coarse_place_refined_by_the_next_line() -> None:
+    (result,) = events("In the Kharkiv region, a woman was killed by shelling.\n\nIzyum, Kharkiv region")
+    assert result.place is not None and result.place.entry.name == "Izyum"
+    assert [p.entry.name for p in result.related_places][:1] == ["Kharkiv Oblast"]
+
+
+def test_day_range_before_the_month() -> None:
+    (result,) = events("Russian troops shelled Kharkiv between 1 and 5 March.")
+    assert (result.date, result.date_precision, result.date_end) == (
+        date(2022, 3, 1),
+        DatePrecision.RANGE,
+        date(2022, 3, 5),
+    )
+
+
+def test_report_after_a_colon_is_no_claimant() -> None:
+    result = events("Image 4: Destroyed shop in Kharkiv.", title="Image 4: Destroyed shop in Kharkiv.")
+    assert [(e.fw_type, e.claimant) for e in result] == [("damage", None)] * 2
+
+
+def test_one_dead_though_no_number_is_written() -> None:
+    (result,) = events("Ukrainian military's shelling kills LPR militiaman in Izyum.")
+    assert [(q.low, q.unit) for q in result.quantities] == [(1.0, "fatalities")]
+    (result,) = events("Clashes kill four near Izyum.")
+    assert [(q.low, q.unit) for q in result.quantities] == [(4.0, "fatalities")]

@@ -175,3 +175,34 @@ def test_a_failing_batch_keeps_nothing_and_raises(store):
     with pytest.raises(StoreError, match="cannot store article art0002"):
         store.save(clash)
     assert [a.id for a in store.articles()] == ["art0001"]
+
+
+def test_event_docs_are_the_public_json_of_the_stored_events(store):
+    from frontwatch.public import event_json
+    from frontwatch.store import query
+
+    store.save(extracted(1))
+
+    result = query.event_docs_page(store, query.EventFilter(), limit=10).items
+    expected = [event_json(e) for e in query.events_page(store, query.EventFilter(), limit=10).items]
+    assert result == expected
+
+
+def test_migration_4_backfills_the_docs_of_an_older_store(store):
+    from sqlalchemy import delete, update
+
+    from frontwatch.public import event_json
+    from frontwatch.store.schema import events
+
+    store.save(extracted(1))
+    with store.begin() as conn:  # as a store written before migration 4 looks
+        conn.execute(update(events).values(doc=None))
+        conn.execute(delete(schema_migrations).where(schema_migrations.c.version == 4))
+
+    reopened = open_store(store.engine.url.render_as_string(hide_password=False))
+    with reopened.connect() as conn:
+        result = dict(conn.execute(select(events.c.id, events.c.doc)).all())
+    expected = {e.id: event_json(e) for e in reopened.events()}
+    reopened.close()
+
+    assert result == expected

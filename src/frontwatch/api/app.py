@@ -91,3 +91,8 @@ def create_app(settings: Settings) -> FastAPI:
     else:
         log.warning("web map not served: %s is missing", STATIC_DIR)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """`create_app` with settings from the environment: the factory uvicorn's worker processes import."""
+    return create_app(Settings.from_env())

@@ -15,14 +15,16 @@ from frontwatch.settings import Settings
 from frontwatch.store import Store
 from frontwatch.store.query import BBox, EventFilter, InvalidCursor, InvalidFilter, PageCursor, decode_cursor
 
+# The dependencies are `async def` because none of them blocks: FastAPI runs a plain `def` dependency
+# in its thread pool, a hop per dependency per request that showed in /events latency under load.
 _bearer = HTTPBearer(auto_error=False, description="Bearer token: the write token, or the read token if set")
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
@@ -35,7 +37,7 @@ def _matches(given: HTTPAuthorizationCredentials | None, expected: str) -> bool:
     return given is not None and hmac.compare_digest(given.credentials.encode(), expected.encode())
 
 
-def require_read(settings: SettingsDep, credentials: Credentials) -> None:
+async def require_read(settings: SettingsDep, credentials: Credentials) -> None:
     """Reads are open unless settings.read_token is set; the write token also grants reads."""
     if settings.read_token is None:
         return
@@ -48,7 +50,7 @@ def require_read(settings: SettingsDep, credentials: Credentials) -> None:
         raise ApiError(403, "the bearer token does not grant reads")
 
 
-def require_write(settings: SettingsDep, credentials: Credentials) -> None:
+async def require_write(settings: SettingsDep, credentials: Credentials) -> None:
     """Writes need settings.write_token; with none configured they are closed."""
     if settings.write_token is None:
         raise ApiError(403, "writes are closed: the server has no write token configured")
@@ -66,7 +68,7 @@ def parse_bbox(text: str) -> BBox:
         raise invalid(f"bbox: {exc}") from exc
 
 
-def event_filter(
+async def event_filter(
     since: Annotated[dt.date | None, Query(description="Events on or after this day (YYYY-MM-DD)")] = None,
     until: Annotated[dt.date | None, Query(description="Events on or before this day (YYYY-MM-DD)")] = None,
     bbox: Annotated[
@@ -103,7 +105,7 @@ def event_filter(
 EventFilterDep = Annotated[EventFilter, Depends(event_filter)]
 
 
-def page_cursor(
+async def page_cursor(
     cursor: Annotated[str | None, Query(description="The next_cursor of the previous page")] = None,
 ) -> PageCursor | None:
     if cursor is None:

@@ -226,9 +226,18 @@ def export_command(ctx: click.Context, fmt: str, output: Path, **kw: Any) -> Non
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes (uvicorn workers); reads scale with cores.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     """Serve the API and the web map (write token from $FRONTWATCH_WRITE_TOKEN)."""
+    import os
+
     import uvicorn
 
     from frontwatch.api import create_app
@@ -237,6 +246,17 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     settings = Settings.from_env(db_url=ctx.obj.db_url)
     if settings.write_token is None:
         click.echo("writes closed: set FRONTWATCH_WRITE_TOKEN to allow POST /articles", err=True)
+    log_level = "info" if ctx.obj.verbose else "warning"
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+        return
+    # Worker processes build their own app from the environment: hand them the store chosen here.
+    os.environ["FRONTWATCH_DB"] = settings.db_url
     uvicorn.run(
-        create_app(settings), host=host, port=port, log_level="info" if ctx.obj.verbose else "warning"
+        "frontwatch.api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
     )

@@ -39,6 +39,13 @@ _EXPLICIT = re.compile(
     rf"(?:,?\s+(?P<y>(?:19|20)\d\d))?(?:\s*(?:-|–|to|and|until)\s*(?:(?P<m2>{_MON})\.?\s+)?(?P<d2>\d{{1,2}})\b)?",
     re.I,
 )
+# "between 1 and 5 March", "from 1 to 5 March 2022": two days before one month
+_DAY_RANGE = re.compile(
+    rf"(?:\bbetween\s+(?=\d+(?:st|nd|rd|th)?\s*(?:and|-|–)\s)|\bfrom\s+|(?<![\w,.])(?=\d+(?:st|nd|rd|th)?\s*(?:-|–|to|until)\s*\d))"
+    rf"(?P<a>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|and|until)\s*(?P<b>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"\s+(?:of\s+)?(?P<m>{_MON})\b\.?(?:,?\s+(?P<y>(?:19|20)\d\d))?",
+    re.I,
+)
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _RELATIVE = re.compile(
     r"\b(?P<w>yesterday|today|tonight|this morning|this afternoon|this evening|last night|overnight"
@@ -67,6 +74,11 @@ def _year_for(month: int, day: int, published: date) -> date | None:
 
 def explicit(text: str, published: date | None) -> When | None:
     """A date the sentence states ("on April 1", "since March 26", "between 1 and 5 March")."""
+    r = _DAY_RANGE.search(text)
+    if r is not None:
+        ranged = _day_range(r, published)
+        if ranged is not None:
+            return ranged
     m = _EXPLICIT.search(text)
     if m is None:
         return None
@@ -97,6 +109,25 @@ def explicit(text: str, published: date | None) -> When | None:
     if prep in ("before", "by", "until"):
         return When(d, DatePrecision.ON_OR_BEFORE, None, True)
     return When(d, DatePrecision.DAY, None, True)
+
+
+def _day_range(m: re.Match[str], published: date | None) -> When | None:
+    month, a, b = MONTHS[m.group("m").lower()], int(m.group("a")), int(m.group("b"))
+    if b <= a:
+        return None
+    if m.group("y"):
+        year = int(m.group("y"))
+    elif published is not None:
+        first = _year_for(month, a, published)
+        if first is None:
+            return None
+        year = first.year
+    else:
+        return None
+    try:
+        return When(date(year, month, a), DatePrecision.RANGE, date(year, month, b), True)
+    except ValueError:
+        return None
 
 
 def relative(text: str, published: date | None) -> When | None:

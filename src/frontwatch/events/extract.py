@@ -51,6 +51,7 @@ _UNIT = re.compile(
 )
 _COUNTABLE = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|dozens?)\b"
+    r"|\b(?:kill|died|dies|dead)"  # "shelling kills a militiaman": one, though no number is written
 )
 _DIGIT = re.compile(r"\d")
 # "Kiev forces shell Donetsk", "Donetsk militia": the place names the side (metonymy), not the scene
@@ -59,9 +60,12 @@ _ARMED_NOUN = re.compile(
     r"|punishers|soldiers|servicem[ae]n|fighters|units)\b",
     re.I,
 )
-_POSSESSIVE = re.compile(r"^(?:'s|’s)\s|^-(?:led|backed|occupation|occupying|controlled|supported|held|installed)\b")
+_POSSESSIVE = re.compile(
+    r"^(?:'s|’s)\s|^-(?:led|backed|occupation|occupying|controlled|supported|held|installed)\b"
+)
 DIRECTION_KM = 120.0  # a settlement this close to a "direction" city can be where the push is
 OPPONENT = {"Russia": "Ukraine", "Ukraine": "Russia"}
+_COARSE = (PlaceKind.COUNTRY, PlaceKind.ADMIN1)
 _HAS_TARGET = frozenset({"Explosions/Remote violence", "Violence against civilians"})
 COMBATANT = {"Russia": "russian_forces", "Ukraine": "ukrainian_forces"}
 
@@ -143,11 +147,16 @@ class _Extractor:
         return 0 <= j < len(self.sents) and self.sents[j].paragraph == s.paragraph
 
     def _names_actor(self, p: Place) -> bool:
-        """ "Kiev forces", "Russia's war", "Russia-led forces": a place name that names a side, not a scene."""
+        """ "Kiev forces", "Russia's war", "Russia-led forces": a place name naming a side, not a scene."""
         after = self.text[p.mention.end_char : p.mention.end_char + 40]
         if _ARMED_NOUN.match(after):
             return True
-        return p.entry.kind == PlaceKind.COUNTRY and _POSSESSIVE.match(after) is not None
+        if p.entry.kind != PlaceKind.COUNTRY:
+            return False
+        # a country is a scene after "in", "near", "across" ...; without one it is a party
+        # ("Russia has killed", "Ukraine says", "Russia's war", "Russia-led forces")
+        before = self.text[max(0, p.mention.start_char - 12) : p.mention.start_char]
+        return _POSSESSIVE.match(after) is not None or not _PREP_BEFORE.search(before)
 
     def _caption(self, s: Sentence) -> bool:
         """A title or a one-sentence paragraph: the caption of footage, a headline."""
@@ -178,11 +187,13 @@ class _Extractor:
                         break
             earlier = s.paragraph in para_earlier or bool(self.v.earlier_re.search(self.low, s.start, s.end))
             told = [
-                i for i, e in enumerate(events) if e.evidence.end_char >= s.start - 2 and e.evidence.start_char < s.start
+                i
+                for i, e in enumerate(events)
+                if e.evidence.end_char >= s.start - 2 and e.evidence.start_char < s.start
             ]
             previous = {events[i].event_type for i in told}
             if told and all(c.t.toll for c in candidates) and self._same_paragraph(s, -1):
-                # "Russian troops shelled Kharkiv. Two civilians were killed.": the toll of the event just told
+                # "Russian troops shelled Kharkiv. Two civilians were killed.": the toll of the event told
                 events[told[-1]] = self._with_toll(events[told[-1]], s)
                 continue
             for c in candidates:
@@ -191,9 +202,23 @@ class _Extractor:
                 events.append(self._event(s, c, when, earlier))
         return _dedupe_ids(events)
 
+    def _triggers(self, s: Sentence) -> list[re.Match[str]]:
+        """Trigger matches of the sentence; in a caption also the caption-only ones that overlap none."""
+        found = list(self.v.plain_re.finditer(self.low, s.start, s.end))
+        if self._caption(s):
+            spans = [m.span() for m in found]
+            found += [
+                m
+                for m in self.v.caption_re.finditer(self.low, s.start, s.end)
+                if not any(a < m.end() and m.start() < b for a, b in spans)
+            ]
+            found.sort(key=lambda m: m.start())
+        return found
+
     def _candidates(self, s: Sentence) -> list[_Candidate]:
         out: list[_Candidate] = []
-        for m in self.v.trigger_re.finditer(self.low, s.start, s.end):
+        fired: set[str] = set()  # every type a trigger spoke for, kept or not (hoped, no object place)
+        for m in self._triggers(s):
             a, b = m.start(), m.end()
             if self._excluded(a, b) or any(
                 p.mention.start_char <= a < p.mention.end_char for p in self.places[s.index]
@@ -205,10 +230,9 @@ class _Extractor:
             if key is None:
                 continue
             t = self.v.types[key]
+            fired |= {t.key, t.event_type}
             if t.max_words and s.text.count(" ") >= t.max_words:
                 continue  # a caption-style trigger ("Russian forces in X") in a long sentence is background
-            if t.caption_only and not self._caption(s):
-                continue
             modality = self._modality(s, a - s.start, t)
             if modality == Modality.HOPED and t.control is None:
                 continue  # hopes and plans are kept only where they concern control of a place
@@ -230,7 +254,9 @@ class _Extractor:
             if slot not in best or c.t.priority > best[slot].t.priority:
                 best[slot] = c
         present = {c.t.event_type for c in best.values()} | {c.t.key for c in out}
-        kept = [c for c in best.values() if not set(c.t.yields_to) & present]
+        # a caption's bare nouns say nothing when another type spoke, even one not kept
+        # ("Ukrainian forces liberated X", X unresolved; "we hope to liberate X")
+        kept = [c for c in best.values() if not set(c.t.yields_to) & (fired if c.t.caption_only else present)]
         return sorted(kept, key=lambda c: (c.start, c.place.mention.start_char if c.place else 0))
 
     def _objects(self, s: Sentence, a: int, b: int) -> tuple[list[Place], int]:
@@ -300,11 +326,11 @@ class _Extractor:
         main, related = self.chosen[s.index]
         if main is None:
             ctx = self._context_place(s)
-            if ctx is not None and (ctx.entry.kind in (PlaceKind.COUNTRY, PlaceKind.ADMIN1) or pl.is_direction(ctx)):
+            if ctx is not None and (ctx.entry.kind in _COARSE or pl.is_direction(ctx)):
                 return self._refine(s, ctx) or ctx, []
             return ctx, []
         related = list(related)
-        if main.entry.kind in (PlaceKind.COUNTRY, PlaceKind.ADMIN1) or pl.is_direction(main):
+        if main.entry.kind in _COARSE or pl.is_direction(main):
             finer = self._refine(s, main)
             if finer is not None:
                 related.insert(0, main)

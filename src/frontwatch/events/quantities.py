@@ -10,7 +10,9 @@ from frontwatch.model import Quantity
 
 
 @cache
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], list[tuple[str, str]]]:
+def _patterns() -> tuple[
+    re.Pattern[str], re.Pattern[str], re.Pattern[str], list[tuple[str, str]], re.Pattern[str]
+]:
     """Compiled once, for lower-cased text (case-insensitive `re` is several times slower)."""
     v = vocabulary()
     q = v.cues["quantities"]
@@ -26,17 +28,26 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], list
     injured = "|".join(q["victims"]["injured"])
     harm = rf"(?P<harm>{killed}|{injured})"
     rng2 = rng.replace("approx", "approx2").replace("lo", "lo2").replace("hi", "hi2")
-    # "killed 3 civilians", "3 civilians were killed", "two people died", "5 dead"
+    rng3 = rng.replace("approx", "approx3").replace("lo", "lo3").replace("hi", "hi3")
+    # "killed 3 civilians", "3 civilians were killed", "two people died", "5 dead", "clashes kill four"
     casualty = _compile_lower(
         rf"\b(?:{harm}\s+{rng}\s+(?:\w+\s+)?(?:{victims})\b"
         rf"|{rng2}\s+(?:\w+\s+)?(?:{victims})?\s*"
-        rf"(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+|are\s+)?(?P<harm2>{killed}|{injured})\b)"
+        rf"(?:were\s+|was\s+|have\s+been\s+|had\s+been\s+|are\s+)?(?P<harm2>{killed}|{injured})\b"
+        rf"|(?P<harm3>kill(?:s|ed|ing)?|death toll (?:rises|rose|reached|climbs|climbed) to)"
+        rf"\s+{rng3}\b(?!\s*%))"
+    )
+    one = "|".join(q["victims"]["singular"])
+    single = _compile_lower(
+        rf"\b(?:(?:an?|one)\s+)?(?:[\w'’-]+\s+){{0,2}}?(?:{one})\s+"
+        rf"(?:(?:was|has been|is|reportedly|reported)\s+)*(?:killed|died|dies|dead)\b"
+        rf"|\bkill(?:s|ed|ing)?\s+(?:an?\s+|one\s+)?(?:[\w'’-]+\s+){{0,2}}?(?:{one})\b"
     )
     specs = [(pat, spec) for pat, spec in q["units"].items() if pat != "description"]
     groups = "|".join(f"(?P<u{i}>{_lower([pat])[0]})" for i, (pat, _) in enumerate(specs))
     unit_re = _compile_lower(rf"{rng}\s+(?:[\w-]+\s+){{0,2}}?(?:{groups})\b")
     killed_re = _compile_lower(rf"\b(?:{killed})\b")
-    return casualty, killed_re, unit_re, [(spec[0], spec[1]) for _, spec in specs]
+    return casualty, killed_re, unit_re, [(spec[0], spec[1]) for _, spec in specs], single
 
 
 def _compile_lower(pattern: str) -> re.Pattern[str]:
@@ -58,19 +69,25 @@ def _number(s: str | None, v: Vocabulary) -> float | None:
 def quantities(text: str) -> tuple[Quantity, ...]:
     """Every count the sentence states, casualties before units so "3 soldiers killed" is not a force."""
     v = vocabulary()
-    casualty, killed_re, unit_re, units = _patterns()
+    casualty, killed_re, unit_re, units, single = _patterns()
     low = text.lower() if len(text.lower()) == len(text) else text
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
     for m in casualty.finditer(low):
-        lo = _number(m.group("lo") or m.group("lo2"), v)
-        if lo is None:
+        lo = _number(m.group("lo") or m.group("lo2") or m.group("lo3"), v)
+        if lo is None or (m.group("harm3") and 1900 <= lo <= 2100):
             continue
-        hi = _number(m.group("hi") or m.group("hi2"), v) or lo
-        harm = m.group("harm") or m.group("harm2")
+        hi = _number(m.group("hi") or m.group("hi2") or m.group("hi3"), v) or lo
+        harm = m.group("harm") or m.group("harm2") or "killed"
         kind = "fatalities" if killed_re.fullmatch(harm) else "injured"
         out.append(Quantity(low=lo, high=hi, unit=kind, surface=text[m.start() : m.end()].strip(), kind=kind))
         taken.append(m.span())
+    if not any(q.kind == "fatalities" for q in out):
+        m = single.search(low)
+        if m is not None and not any(a < m.end() and m.start() < b for a, b in taken):
+            surface = text[m.start() : m.end()].strip()
+            out.append(Quantity(low=1.0, high=1.0, unit="fatalities", surface=surface, kind="fatalities"))
+            taken.append(m.span())
     for m in unit_re.finditer(low):
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue

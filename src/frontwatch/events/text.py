@@ -13,6 +13,7 @@ _GLUED = re.compile(r"(?<=[a-z]{3}[.!?])(?=[A-Z][a-z])")
 _PARA = re.compile(r"\n\s*\n|\n(?=\s*[\"“«])")
 _OPEN = '"“«'
 _CLOSE = '"”»'
+_SPECIAL = re.compile('["“«”»]|\n(?=\n)')  # quote marks, and a paragraph break
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,26 +63,28 @@ def quotes(text: str) -> list[Quote]:
     """Quotations, including one running over several paragraphs (each reopened with a quote mark)."""
     found: list[Quote] = []
     start: int | None = None
-    i, n = 0, len(text)
-    while i < n:
+    n = len(text)
+    pos = 0
+    while (m := _SPECIAL.search(text, pos)) is not None:  # jump from quote mark to quote mark
+        i = m.start()
         c = text[i]
+        pos = i + 1
         if start is None:
             if c in _OPEN and (i == 0 or not text[i - 1].isalnum()):
                 start = i
         elif c in _CLOSE and (c != '"' or i + 1 == n or not text[i + 1].isalnum() or text[i - 1] in ".,!?"):
             found.append(Quote(start, i + 1))
             start = None
-        elif c == "\n" and text.startswith("\n", i + 1):
+        elif c == "\n":
             # paragraph break inside an open quote: it goes on only if the next paragraph reopens it
             j = i
             while j < n and text[j].isspace():
                 j += 1
             if j < n and text[j] in _OPEN:
-                i = j + 1
+                pos = j + 1
                 continue
             found.append(Quote(start, i))
             start = None
-        i += 1
     if start is not None:
         found.append(Quote(start, n))
     return found

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 HERE = Path(__file__).parent
@@ -189,6 +189,8 @@ class Vocabulary:
     types: dict[str, EventType]
     control_change: dict[str, str]
     trigger_re: re.Pattern[str]  # every trigger, on lower-cased text
+    plain_re: re.Pattern[str]  # the triggers that count in any sentence
+    caption_re: re.Pattern[str]  # the triggers that count only in captions (scanned there only: faster)
     trigger_type: tuple[tuple[re.Pattern[str], str], ...]  # surface → type key, by priority
     actors: dict[str, ActorEntry]
     actor_re: re.Pattern[str]  # every alias, on lower-cased text
@@ -209,6 +211,7 @@ class Vocabulary:
     earlier_re: re.Pattern[str]
     consequence_re: re.Pattern[str]
     numbers: dict[str, int]
+    memo: dict[str, dict[str, str | None]] = field(default_factory=dict)  # surface → entry, per table
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -278,11 +281,18 @@ def vocabulary() -> Vocabulary:
     # Higher priority first: at one position the more specific type wins the alternation.
     ordered = sorted(types.values(), key=lambda t: -t.priority)
     # Matched against the lower-cased text: case-insensitive `re` is several times slower.
-    # Priority order is kept inside each first-character bucket (sorted is stable on length ties only,
-    # so the type is found afterwards, trying types by priority).
+    # Within each first-character bucket the most specific trigger is tried first (_specificity);
+    # the type of the matched surface is found afterwards, trying types by priority.
     specific = _specificity(et)
-    fragments = [f for t in ordered for f in _lower(t.triggers)]
-    trigger_re = re.compile(rf"\b(?:{trie(fragments, key=lambda f: specific.get(f, (1, 1, len(f))))})(?![\w-])")
+
+    def alternation(kinds: list[EventType]) -> re.Pattern[str]:
+        fragments = [f for t in kinds for f in _lower(t.triggers)]
+        ordered_by = trie(fragments, key=lambda f: specific.get(f, (1, 1, len(f))))
+        return re.compile(rf"\b(?:{ordered_by})(?![\w-])")
+
+    trigger_re = alternation(ordered)
+    plain_re = alternation([t for t in ordered if not t.caption_only])
+    caption_re = alternation([t for t in ordered if t.caption_only])
     trigger_type = tuple((re.compile(rf"(?:{_words(_lower(t.triggers))})"), t.key) for t in ordered)
     ac = _load("actors.toml")
     actors = {
@@ -322,6 +332,8 @@ def vocabulary() -> Vocabulary:
         types=types,
         control_change={k: v for k, v in et["control_change"].items() if k != "description"},
         trigger_re=trigger_re,
+        plain_re=plain_re,
+        caption_re=caption_re,
         trigger_type=trigger_type,
         actors=actors,
         actor_re=actor_re,
@@ -357,13 +369,27 @@ def _lower(fragments: list[str] | tuple[str, ...]) -> list[str]:
     ]
 
 
+def _key(
+    table: tuple[tuple[re.Pattern[str], str], ...], memo: dict[str, str | None], surface: str
+) -> str | None:
+    """The first entry whose pattern spells out the surface; remembered, as surfaces recur."""
+    if surface not in memo:
+        if len(memo) > _MEMO_SIZE:
+            memo.clear()
+        memo[surface] = next((key for rx, key in table if rx.fullmatch(surface)), None)
+    return memo[surface]
+
+
+_MEMO_SIZE = 50_000
+
+
 def trigger_key(v: Vocabulary, surface: str) -> str | None:
-    return next((key for rx, key in v.trigger_type if rx.fullmatch(surface)), None)
+    return _key(v.trigger_type, v.memo.setdefault("trigger", {}), surface)
 
 
 def actor_key(v: Vocabulary, surface: str) -> str | None:
-    return next((key for rx, key in v.actor_entry if rx.fullmatch(surface)), None)
+    return _key(v.actor_entry, v.memo.setdefault("actor", {}), surface)
 
 
 def weapon_key(v: Vocabulary, surface: str) -> str | None:
-    return next((key for rx, key in v.weapon_entry if rx.fullmatch(surface)), None)
+    return _key(v.weapon_entry, v.memo.setdefault("weapon", {}), surface)

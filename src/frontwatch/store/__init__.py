@@ -24,7 +24,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from frontwatch import __version__
 from frontwatch.errors import StoreError
-from frontwatch.model import Article, Event, ExtractedArticle
+from frontwatch.model import Article, Event, ExtractedArticle, GazetteerEntry
 from frontwatch.store import read, write
 from frontwatch.store.migrations import migrate
 from frontwatch.store.read import StoredPlace
@@ -93,7 +93,8 @@ class Store:
         self._engine = engine
         self._default_run: str | None = None
         self._lock = threading.Lock()
-        self._entries: frozenset[str] = frozenset()  # gazetteer entries known to be stored
+        # Gazetteer entries known to be stored: id → the store's copy (it keeps the first one).
+        self._entries: dict[str, GazetteerEntry] = {}
 
     @property
     def engine(self) -> Engine:
@@ -175,7 +176,7 @@ class Store:
             return []
         if run_id is None:
             run_id = self._default_run or self._implicit_run(batch[0])
-        seen = set(self._known_entries())
+        seen = dict(self._known_entries())
         results = []
         try:
             with self._engine.begin() as conn:
@@ -183,21 +184,22 @@ class Store:
                     stored, entries = write.write_extracted(
                         conn, extracted, run_id=run_id, known_entries=seen
                     )
-                    seen |= entries
+                    seen.update(entries)
                     results.append(stored)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot store a batch of {len(batch)} articles: {exc}") from exc
         self._remember_entries(seen)
         return results
 
-    def _known_entries(self) -> frozenset[str]:
+    def _known_entries(self) -> dict[str, GazetteerEntry]:
         with self._lock:
             return self._entries
 
-    def _remember_entries(self, ids: set[str]) -> None:
-        # Only after a commit: an entry id in this cache is certainly in the database.
+    def _remember_entries(self, entries: dict[str, GazetteerEntry]) -> None:
+        # Only after a commit: an entry in this cache is certainly in the database. Copied, never
+        # changed in place, so that a reader holding the old dict is safe.
         with self._lock:
-            self._entries = self._entries | ids
+            self._entries = {**self._entries, **entries}
 
     def _implicit_run(self, extracted: ExtractedArticle) -> str:
         rules = extracted.events[0].rules_version if extracted.events else None

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Index, bindparam, inspect, insert, select, text, update
+from sqlalchemy import Connection, Index, bindparam, insert, select, text, update
 
 from frontwatch.public import event_json
 from frontwatch.store.read import events_from_rows
@@ -59,8 +59,13 @@ BACKFILL_CHUNK = 1000
 
 
 def _event_docs(conn: Connection) -> None:
-    if "doc" not in {c["name"] for c in inspect(conn).get_columns("events")}:
-        conn.execute(text("ALTER TABLE events ADD COLUMN doc TEXT"))
+    # A store created by this code's migration 1 has the column already (it is in schema.events).
+    if conn.dialect.name == "sqlite":
+        present = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(events)")}
+        if "doc" not in present:
+            conn.execute(text("ALTER TABLE events ADD COLUMN doc TEXT"))
+    else:
+        conn.execute(text("ALTER TABLE events ADD COLUMN IF NOT EXISTS doc TEXT"))
     refresh_event_docs(conn)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Connection, RowMapping, and_, exists, func
 
 from frontwatch.errors import FrontWatchError
 from frontwatch.model import Article, Event, GazetteerEntry
+from frontwatch.public import event_json
 from frontwatch.store.read import article_from_row, entry_from_row, events_from_rows
 from frontwatch.store.schema import (
     articles,
@@ -125,6 +126,19 @@ class Facets:
     actors: list[tuple[str, int]]
     modalities: list[tuple[str, int]]
     count: int
+
+
+SHORT_WINDOW = dt.timedelta(days=92)
+
+
+def is_short_scan(flt: EventFilter) -> bool:
+    """True when a page of ``flt`` is a short index range scan: one article, or a time window of at most
+    92 days (ix_events_date_lat_lon), with no text matching. The API runs those on its event loop."""
+    if flt.actor or flt.place or flt.source or flt.q:
+        return False
+    if flt.article_id:
+        return True
+    return flt.since is not None and flt.until is not None and flt.until - flt.since <= SHORT_WINDOW
 
 
 # ---------------------------------------------------------------- filters → SQL
@@ -236,6 +250,32 @@ def events_page(
     return Page(found, _cursor_of(rows[-1]) if more else None)
 
 
+def event_docs_page(
+    store: Store, flt: EventFilter, *, limit: int, cursor: PageCursor | None = None
+) -> Page[str]:
+    """`events_page` as the events' public JSON objects (text), read from events.doc as stored."""
+    where = _conditions(flt)
+    if cursor is not None:
+        try:
+            where.append(_after(cursor))
+        except ValueError as exc:
+            raise InvalidCursor("not a cursor this server wrote; pass next_cursor unchanged") from exc
+    e = events.c
+    stmt = (
+        select(e.id, e.date, e.doc).where(*where).order_by(e.date.asc().nulls_last(), e.id).limit(limit + 1)
+    )
+    with store.engine.connect() as conn:
+        rows = list(conn.execute(stmt).mappings())
+        more = len(rows) > limit
+        rows = rows[:limit]
+        docs = {r["id"]: r["doc"] for r in rows}
+        missing = [i for i, doc in docs.items() if doc is None]
+        if missing:  # written by code that did not store docs: build them the slow way
+            full = list(conn.execute(select(events).where(e.id.in_(missing))).mappings())
+            docs.update((x.id, event_json(x)) for x in events_from_rows(conn, full))
+    return Page([docs[r["id"]] for r in rows], _cursor_of(rows[-1]) if more else None)
+
+
 def iter_events(
     store: Store, flt: EventFilter, *, limit: int | None = None, batch: int = 1000
 ) -> Iterator[Event]:
@@ -245,6 +285,23 @@ def iter_events(
     while left is None or left > 0:
         size = batch if left is None else min(batch, left)
         page = events_page(store, flt, limit=size, cursor=cursor)
+        yield from page.items
+        if left is not None:
+            left -= len(page.items)
+        if page.next is None:
+            return
+        cursor = page.next
+
+
+def iter_event_docs(
+    store: Store, flt: EventFilter, *, limit: int | None = None, batch: int = 1000
+) -> Iterator[str]:
+    """`iter_events` as the events' public JSON objects (text, from events.doc)."""
+    cursor: PageCursor | None = None
+    left = limit
+    while left is None or left > 0:
+        size = batch if left is None else min(batch, left)
+        page = event_docs_page(store, flt, limit=size, cursor=cursor)
         yield from page.items
         if left is not None:
             left -= len(page.items)

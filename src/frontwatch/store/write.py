@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from frontwatch.model import Event, ExtractedArticle, GazetteerEntry, Place, Span
+from frontwatch.public import event_json
+from frontwatch.store.read import load_entries
 from frontwatch.store.schema import (
     articles,
     event_actors,
@@ -43,23 +45,29 @@ def write_extracted(
     extracted: ExtractedArticle,
     *,
     run_id: str | None,
-    known_entries: AbstractSet[str] = frozenset(),
-) -> tuple[bool, set[str]]:
+    known_entries: Mapping[str, GazetteerEntry] | None = None,
+) -> tuple[bool, dict[str, GazetteerEntry]]:
     """Insert every row of one analysed article; False (and nothing written) when it is already there.
 
-    Gazetteer entries in `known_entries` are known to be stored already and are not written again;
-    returns the ids of the entries this article references, for the caller's cache.
+    Gazetteer entries in `known_entries` (id → the store's copy) are stored already and are not written
+    again; returns the store's copies of the entries this article references, for the caller's cache.
     """
     annotated = extracted.resolved.annotated
     article = annotated.article
+    known = known_entries or {}
     if article_exists(conn, article.id):
-        return False, set()
+        return False, {}
     entries = {p.entry.id: p.entry for p in extracted.resolved.places}
     for event in extracted.events:
         for place in (event.place, *event.related_places):
             if place is not None:
                 entries.setdefault(place.entry.id, place.entry)
-    _insert_missing_entries(conn, [e for key, e in entries.items() if key not in known_entries])
+    missing = [e for key, e in entries.items() if key not in known]
+    _insert_missing_entries(conn, missing)
+    # The store keeps the first copy of an entry id (another article may have brought other values).
+    stored = {key: known[key] for key in entries if key in known}
+    if missing:
+        stored.update(load_entries(conn, [e.id for e in missing]))
     conn.execute(
         insert(articles).values(
             id=article.id,
@@ -79,8 +87,31 @@ def write_extracted(
         places,
         [_place_row(article.id, i, p, annotated.sentences) for i, p in enumerate(extracted.resolved.places)],
     )
-    _write_events(conn, article.id, _unique_events(extracted.events), run_id=run_id)
-    return True, set(entries)
+    found = _unique_events(extracted.events)
+    _write_events(conn, article.id, _as_stored(found, stored), run_id=run_id)
+    return True, stored
+
+
+def _as_stored(found: Sequence[Event], stored: Mapping[str, GazetteerEntry]) -> list[Event]:
+    """The events with their places' entries as the store holds them (its first copy of each entry).
+
+    events.doc must be what reading the normalised rows back gives, even when another article
+    brought an entry of the same id with other values (e.g. from another gazetteer build).
+    """
+
+    def same(place: Place) -> Place:
+        entry = stored.get(place.entry.id, place.entry)
+        return place if entry == place.entry else replace(place, entry=entry)
+
+    out = []
+    for e in found:
+        place = same(e.place) if e.place is not None else None
+        related = tuple(same(p) for p in e.related_places)
+        if place is e.place and all(a is b for a, b in zip(related, e.related_places, strict=True)):
+            out.append(e)
+        else:
+            out.append(replace(e, place=place, related_places=related))
+    return out
 
 
 def _unique_events(found: Sequence[Event]) -> list[Event]:
@@ -199,6 +230,7 @@ def _event_row(article_id: str, ordinal: int, event: Event, run_id: str | None) 
         "lat": place.entry.lat if place else None,
         "lon": place.entry.lon if place else None,
         "first_run": run_id,
+        "doc": event_json(event),
     }
 
 

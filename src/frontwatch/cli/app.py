@@ -33,5 +33,7 @@ class Context:
 @click.pass_context
 def main(ctx: click.Context, db_url: str | None, verbose: bool) -> None:
     """FrontWatch: turn war reports into a sourced, geolocated database of events."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     ctx.obj = Context(db_url or default_db_url(), verbose)

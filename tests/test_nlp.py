@@ -121,3 +121,15 @@ def test_ner_runs_beside_quotes_and_cues_only() -> None:
     assert {"Oleh Synehubov", "Serhii Kovalenko", "Mykola Danylenko"} <= named
     # Inside the quotation nobody is named as a claimant, so NER does not look there.
     assert "Ivan Petrenko" not in named
+
+
+def test_a_participle_used_as_an_adjective_opens_no_ner_window():
+    from frontwatch.nlp import ner_chunks
+
+    text = "The reported location was Izium. Oleh Syniehubov reported that Izium was shelled."
+    bounds = [(0, 32), (33, len(text))]
+
+    result = [text[s:e] for s, e in ner_chunks(text, bounds)]
+
+    expected = ["Oleh Syniehubov reported that Izium was shelled."]
+    assert result == expected

@@ -4,8 +4,9 @@ Sentences come from spaCy's tokenizer plus boundary rules here (paragraphs alway
 is one sentence, sentence-final punctuation followed by a non-lowercase word breaks), because the
 statistical "senter" was ~3x slower and split this domain worse ("2S4 | Tyulpan"), the parser far
 slower. NER, the costly part (~11,000 words/s on one core), runs only where a claimant can be named:
-around attribution cues (nlp_cues.toml) outside quoted speech, and on the sentences bordering a
-quotation. Entities elsewhere in the text are therefore NOT reported: absence means "not looked".
+around attribution cues (nlp_cues.toml) outside quoted speech and not used as adjectives ("the
+reported location"), and on the sentences bordering a quotation. Entities elsewhere in the text are
+therefore NOT reported: absence means "not looked".
 """
 
 from __future__ import annotations
@@ -58,10 +59,27 @@ def load_nlp() -> Language:
 
 
 @functools.cache
+def _cues() -> dict:
+    return tomllib.loads(resources.files("frontwatch").joinpath("nlp_cues.toml").read_text("utf-8"))
+
+
+@functools.cache
 def _cue_pattern() -> re.Pattern[str]:
-    data = tomllib.loads(resources.files("frontwatch").joinpath("nlp_cues.toml").read_text("utf-8"))
-    words = sorted((re.escape(c).replace(r"\ ", r"\s+") for c in data["cues"]), key=len, reverse=True)
+    words = sorted((re.escape(c).replace(r"\ ", r"\s+") for c in _cues()["cues"]), key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
+
+
+@functools.cache
+def _determiner_before() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in _cues().get("determiners", ()))
+    return re.compile(r"\b(?:" + words + r")\s+$", re.IGNORECASE)
+
+
+def _adjectival(text: str, match: re.Match[str]) -> bool:
+    """A participle cue used as an adjective ("the reported location"): no claimant to find."""
+    if not match.group().lower().endswith("ed"):
+        return False
+    return _determiner_before().search(text, max(0, match.start() - 12), match.start()) is not None
 
 
 def _title_end(article: Article) -> int:
@@ -165,7 +183,7 @@ def ner_chunks(text: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]
     cued: set[int] = set()
     for i, (lo, hi) in enumerate(bounds):
         for match in cue.finditer(text, lo, hi):
-            if _inside(match.start(), quotes):
+            if _inside(match.start(), quotes) or _adjectival(text, match):
                 continue
             cued.add(i)
             start = max(lo, match.start() - CUE_WINDOW)

@@ -53,7 +53,7 @@ def _sentences() -> list[str]:
                     pieces.append(headline.strip().rstrip(".") + ".")
             where = row.get("where_description") or ""
             if where:
-                pieces.append(f"The reported location was {where.strip()}.")
+                pieces.append(where.strip().rstrip(".") + ".")  # as UCDP wrote it, no wrapper phrase
     seed = shared_path("seed", "izyum-counterattack.txt").read_text(encoding="utf-8")
     pieces.extend(p.strip() for p in seed.split("\n\n")[1:-1] if p.strip())
     return pieces

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,9 +13,12 @@ from click.testing import CliRunner
 
 from frontwatch.cli import main
 from frontwatch.gazetteer import Gazetteer
+from frontwatch.gazetteer.draft import Draft
 from frontwatch.gazetteer.geo import km
 from frontwatch.gazetteer.keys import name_key
+from frontwatch.gazetteer.loaders.katotth import KatotthRow
 from frontwatch.gazetteer.translit import kmu2010, russian_style
+from frontwatch.gazetteer.ukraine import build_ukraine
 from frontwatch.model import PlaceKind, Precision
 
 DATA = Path(__file__).parent / "data" / "gazetteer"
@@ -173,3 +179,55 @@ def test_cli_commands_have_help() -> None:
     ):
         result = runner.invoke(main, args)
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def _linking_input(order: list[int]) -> tuple[list, dict[str, Draft]]:
+    # A hromada anchored by its unambiguous town, and two same-named villages exactly as far from it
+    # (north and south along the meridian): a tie that only a stable order can break the same way.
+    oblast, raion, hromada = "UA63000000000000000", "UA63020000000000000", "UA63020010000000000"
+    rows = [
+        KatotthRow(oblast, "O", "Харківська", oblast, None, None),
+        KatotthRow(raion, "P", "Ізюмський", oblast, raion, None),
+        KatotthRow(hromada, "H", "Ізюмська", oblast, raion, hromada),
+        KatotthRow("UA63020010010000001", "M", "Ізюм", oblast, raion, hromada),
+        KatotthRow("UA63020010020000002", "C", "Кам'янка", oblast, raion, hromada),
+    ]
+    drafts = [
+        Draft("gn:1", "Izium", PlaceKind.CITY, 49.2, 37.26, Precision.EXACT, "UA", population=45000),
+        Draft("gn:2", "Kamianka", PlaceKind.VILLAGE, 49.3, 37.26, Precision.EXACT, "UA"),
+        Draft("gn:3", "Kamianka", PlaceKind.VILLAGE, 49.1, 37.26, Precision.EXACT, "UA"),
+    ]
+    for d in drafts:
+        d.names, d.admin1_code = [d.name], "07"
+    return rows, {drafts[i].id: drafts[i] for i in order}
+
+
+def _linked(order: list[int]) -> list[tuple]:
+    rows, places = _linking_input(order)
+    new = build_ukraine(rows, places, {"63": ("Kharkiv Oblast", "07")})
+    return sorted((d.id, d.katotth, d.lat, d.lon, tuple(d.names)) for d in [*places.values(), *new])
+
+
+def test_katotth_linking_does_not_depend_on_input_order() -> None:
+    first = _linked([0, 1, 2])
+    assert first == _linked([2, 1, 0]) == _linked([1, 0, 2])
+    links = {row[0]: row[1] for row in first}
+    assert links["gn:1"] == "UA63020010010000001"
+    assert links["gn:2"] == "UA63020010020000002" and links["gn:3"] is None  # the tie goes to the lower id
+
+
+def test_katotth_linking_does_not_depend_on_hash_seed() -> None:
+    # Set iteration order changes with PYTHONHASHSEED; two interpreters must build the same links.
+    code = "import tests.test_gazetteer as t; print(t._linked([0, 1, 2]))"
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=Path(__file__).parent.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1 and "UA63020010020000002" in outputs.pop()

@@ -104,6 +104,57 @@ def _context_regions(text: str) -> set[str]:
     return {region for m in pattern.finditer(text) for region in regions[m.group()]}
 
 
+@dataclass(frozen=True, slots=True)
+class _PersonAsPlace:
+    population: int
+    cues: frozenset[str]
+    titles: frozenset[str]
+
+
+@functools.cache
+def _person_rules() -> _PersonAsPlace:
+    text = resources.files("frontwatch").joinpath("resolve_context.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)["person_as_place"]
+    return _PersonAsPlace(
+        population=int(data["population"]),
+        cues=frozenset(w.lower() for w in data["prepositions"]),
+        titles=frozenset(data["titles"]),
+    )
+
+
+_PREVIOUS_WORD = re.compile(r"([A-Za-z]+)\.?[\s]*$")
+
+
+def _person_is_place(
+    match: NameMatch, spans: list[tuple[int, int, str]], text: str, gazetteer: Gazetteer
+) -> bool:
+    """A one-word PERSON that is exactly a well-known town, or follows a place preposition, is a place
+    the small model mislabelled ("captured Kupiansk"); a surname after a title or a first name is not."""
+    if any(ch.isspace() for ch in match.surface):
+        return False
+    for s, e, label in spans:
+        exact_person = label == "PERSON" and (s, e) == (match.start, match.end)
+        if s < match.end and match.start < e and not exact_person:
+            return False
+    rules = _person_rules()
+    before = _PREVIOUS_WORD.search(text, max(0, match.start - 30), match.start)
+    word = before.group(1) if before else ""
+    if word in rules.titles or (
+        word[:1].isupper()
+        and word.lower() not in rules.cues
+        and before
+        and not text[before.end(1) : match.start].strip(" ")
+    ):
+        return False  # "General Pavlov", "Maxim Strelnik" (a capitalised word right before: a given name)
+    if word.lower() in rules.cues:
+        return True
+    for entry_id in match.candidate_ids:
+        entry = gazetteer.entry(entry_id)
+        if entry.kind in (PlaceKind.CITY, PlaceKind.TOWN) or (entry.population or 0) >= rules.population:
+            return True
+    return False
+
+
 def _blocked(annotated: AnnotatedArticle) -> list[tuple[int, int, str]]:
     return sorted(
         (e.start_char, e.end_char, e.label) for e in annotated.entities if e.label in NOT_PLACE_ENTITIES
@@ -427,7 +478,13 @@ def resolve(annotated: AnnotatedArticle, *, gazetteer: Gazetteer) -> ResolvedArt
     blocked = _blocked(annotated)
     kept: list[tuple[NameMatch, tuple[str, ...]]] = []
     for match in gazetteer.match(text):
-        if match.role in NOT_PLACE_ROLES or (match.role not in ROLE_KINDS and _inside_entity(match, blocked)):
+        if match.role in NOT_PLACE_ROLES:
+            continue
+        if (
+            match.role not in ROLE_KINDS
+            and _inside_entity(match, blocked)
+            and not _person_is_place(match, blocked, text, gazetteer)
+        ):
             continue
         kept.append((match, _filter_by_role(match.candidate_ids, match.role, gazetteer, match.surface)))
     kept = _narrow(kept, text, gazetteer)

@@ -144,7 +144,7 @@ def write_index(path: Path, drafts: list[Draft], sources: dict[str, int]) -> Non
         )
         conn.executemany(
             "INSERT OR IGNORE INTO keys VALUES (?,?)",
-            ((key, d.id) for d in drafts for key in {name_key(n) for n in d.names} if key),
+            ((key, d.id) for d in drafts for key in sorted({name_key(n) for n in d.names}) if key),
         )
         meta = {
             "version": index_version(),

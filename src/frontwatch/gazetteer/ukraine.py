@@ -83,7 +83,8 @@ def build_ukraine(
         if place.country == "UA" and place.kind in (PlaceKind.CITY, PlaceKind.TOWN, PlaceKind.VILLAGE):
             primary = name_key(place.name)
             by_primary[primary].append(place)
-            for key in {name_key(n) for n in place.names} - {primary, ""}:
+            # Sorted: set order varies with PYTHONHASHSEED and the build must be reproducible.
+            for key in sorted({name_key(n) for n in place.names} - {primary, ""}):
                 by_alternate[key].append(place)
     units = {r.code: r for r in rows if r.category in "OPH"}
     settlements = [r for r in rows if r.category in SETTLEMENT_CATEGORIES]
@@ -93,13 +94,14 @@ def build_ukraine(
             if unit_code:
                 members[unit_code].append(row)
 
-    def row_keys(row: KatotthRow) -> set[str]:
-        return {name_key(kmu2010(row.name_uk)), name_key(row.name_uk)}
+    def row_keys(row: KatotthRow) -> list[str]:
+        return sorted({name_key(kmu2010(row.name_uk)), name_key(row.name_uk)})
 
     def in_oblast(row: KatotthRow, found: list[Draft]) -> list[Draft]:
         code = oblasts.get(row.oblast[2:4], ("", None))[1]
-        unique = {id(d): d for d in found}.values()
-        return [d for d in unique if code is None or d.admin1_code == code]
+        unique = {d.id: d for d in found}.values()
+        # Ordered by id so that ties (equal distances, first candidate) never depend on hash order.
+        return sorted((d for d in unique if code is None or d.admin1_code == code), key=lambda d: d.id)
 
     primary_taken = {
         d.id for row in settlements for d in in_oblast(row, [d for k in row_keys(row) for d in by_primary[k]])
@@ -146,11 +148,11 @@ def build_ukraine(
                 continue
             pick, dist = found[0], 0.0
         else:
-            pick = min(found, key=lambda d: km(ref[0], ref[1], d.lat, d.lon))
+            pick = min(found, key=lambda d: (km(ref[0], ref[1], d.lat, d.lon), d.id))
             dist = km(ref[0], ref[1], pick.lat, pick.lon)
             if dist > MAX_LINK_KM:
                 continue
-        if pick.id not in best_for_place or dist < best_for_place[pick.id][0]:
+        if pick.id not in best_for_place or (dist, row.code) < best_for_place[pick.id]:
             best_for_place[pick.id] = (dist, row.code)
         choice[row.code] = pick
     linked = {code: d for code, d in choice.items() if best_for_place[d.id][1] == code}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from control_scenarios import GRAD, SHAHED, UKRAINE, event
 from frontwatch.clusters import Cluster, MergeReason, distance_km, merge, source_key
-from frontwatch.model import DatePrecision
+from frontwatch.model import DatePrecision, Weapon
 from frontwatch.settings import shared_path
 
 DAY = date(2022, 5, 10)
@@ -114,6 +114,19 @@ def test_two_different_strikes_on_one_town_on_one_day_stay_two():
     # morning reports merge; the evening strike and "another" strike are distinct events
     expected = [1, 1, 2]
     assert groups == expected
+
+
+def test_a_generic_weapon_matches_the_system_it_covers_but_two_systems_differ():
+    artillery = Weapon("artillery", "artillery", "artillery", "artillery")
+    m777 = Weapon("m777", "M777", "towed howitzer", "M777", 155)
+    reports = [
+        event("shelling", "kharkiv", DAY, article="w1", text="Grad rockets hit Kharkiv.", weapons=(GRAD,)),
+        event("shelling", "kharkiv", DAY, article="w2", text="Artillery shelled Kharkiv.", weapons=(artillery,)),
+        event("shelling", "izyum", DAY, article="w3", text="Grad rockets hit Izyum.", weapons=(GRAD,)),
+        event("shelling", "izyum", DAY, article="w4", text="An M777 shelled Izyum.", weapons=(m777,)),
+    ]
+    result = sorted(sorted(e.article_id for e in c.members) for c in merge(reports))
+    assert result == [["w1", "w2"], ["w3"], ["w4"]]
 
 
 def test_events_of_one_article_are_never_merged():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -158,3 +159,31 @@ def test_a_height_of_the_register_is_a_place(gaz: Gazetteer) -> None:
     found = {p.mention.surface: p.entry for p in places(gaz, "Fighting for the Savur-Mohyla height").places}
     height = found["Savur-Mohyla height"]
     assert height.kind is PlaceKind.FEATURE and km(height.lat, height.lon, 47.92, 38.74) < 5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A headline line that is only a surname matching villages names a person, not a place.
+        ("Pavlov\nShelling of the outskirts of Donetsk", ["Donetsk"]),
+        ("Marchenko:\nShelling of the outskirts of Donetsk", ["Donetsk"]),
+        # A town on a line of its own, and a surname-like village after a place cue, stay places.
+        ("Izium\nShelling of the outskirts of Donetsk", ["Izium", "Donetsk"]),
+        ("Shelling near Pavlov\nOutskirts of Donetsk", ["Pavlov", "Donetsk"]),
+        ("Kozlov\nOutskirts of Donetsk", ["Kozlov", "Donetsk"]),  # also a city: left to the homonym choice
+    ],
+)
+def test_a_surname_alone_on_a_line_is_not_a_place(gaz: Gazetteer, text: str, expected: list[str]) -> None:
+    assert surfaces(places(gaz, text)) == expected
+
+
+def test_before_the_invasion_the_front_is_donbas(gaz: Gazetteer) -> None:
+    # A village name shared by a Donbas village and larger villages in today's front regions: a report
+    # from before 24 February 2022 with nothing else to go on means the Donbas one.
+    text = "One Ukrainian serviceman killed near Pisky"
+    for published, oblast in ((date(2015, 3, 1), "Donetsk Oblast"), (date(2023, 3, 1), "Mykolaiv Oblast")):
+        article = Article(id="t", title=text, text=text, published=published, published_from="input")
+        result = resolve(
+            AnnotatedArticle(article=article, sentences=(Span(0, len(text), text),)), gazetteer=gaz
+        )
+        assert [(p.mention.surface, p.entry.admin1) for p in result.places] == [("Pisky", oblast)]

@@ -128,6 +128,7 @@ class _Vocabulary:
     claimants: tuple[tuple[str, re.Pattern[str]], ...]
     time_of_day: tuple[tuple[str, re.Pattern[str]], ...]
     repeat: tuple[tuple[str, re.Pattern[str]], ...]
+    weapon_families: Mapping[str, frozenset[str]]  # generic class → the specific classes it covers
 
 
 def _alternation(words: Sequence[str]) -> re.Pattern[str]:
@@ -152,7 +153,8 @@ def _vocabulary() -> _Vocabulary:
         (key, re.compile(r"^(?:" + "|".join(re.escape(normalise_name(w)) for w in words) + r")$"))
         for key, words in raw["claimants"].items()
     )
-    return _Vocabulary(claimants, table("time_of_day"), patterns("repeat_markers"))
+    families = {generic: frozenset(specific) for generic, specific in raw["weapon_families"].items()}
+    return _Vocabulary(claimants, table("time_of_day"), patterns("repeat_markers"), families)
 
 
 # --- sources -----------------------------------------------------------------------------------
@@ -232,6 +234,16 @@ def _weapon_classes(event: Event) -> frozenset[str]:
     return frozenset(w.weapon_class for w in event.weapons)
 
 
+def weapons_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two reports' weapon classes can describe one attack: either names none, they share a class,
+    or one names a generic class ("artillery") covering a class the other names ("multiple rocket
+    launcher"); reports differ in how precisely they name a weapon, not in which one it was."""
+    if not a or not b or a & b:
+        return True
+    families = _vocabulary().weapon_families
+    return any(families.get(x, frozenset()) & b for x in a) or any(families.get(y, frozenset()) & a for y in b)
+
+
 def sort_key(event: Event) -> tuple:
     """Total order of reports: most precise date, then place, then modality first; then date, id."""
     place_rank = PLACE_RANK.get(event.place.entry.precision, 6) if event.place else 7
@@ -279,8 +291,7 @@ def compare(a: Event, b: Event, *, rules: MergeRules = DEFAULT_RULES) -> MergeRe
         return "different initiators"
     if sides_a and sides_b and not sides_a & sides_b:
         return "different actors"
-    wa, wb = _weapon_classes(a), _weapon_classes(b)
-    if wa and wb and not wa & wb:
+    if not weapons_compatible(_weapon_classes(a), _weapon_classes(b)):
         return "different weapons"
     vocab = _vocabulary()
     ta, tb = _markers(a, vocab.time_of_day), _markers(b, vocab.time_of_day)

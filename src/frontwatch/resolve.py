@@ -13,6 +13,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, replace
+from datetime import date
 from importlib import resources
 
 import numpy as np
@@ -70,7 +71,7 @@ FORMER_RAION_SUFFIXES = ("", "e", "a", "o", "ka", "ye", "ia", "aya", "sk", "ske"
 OBLAST_CENTRE_POPULATION = 200_000
 FORMER_RAION_ROLE = "former district"  # the role of a pre-2020 raion's mention
 FORMER_RAION_KM = 50.0  # a former raion reached about this far from its centre town
-FRONT_PRIOR = 0.8  # a place in a front-line region (admin1.toml) is likelier in war reporting
+FRONT_PRIOR = 1.2  # a place in a front-line region (admin1.toml) is likelier in war reporting
 ITERATIONS = 4
 AMBIGUOUS_ANCHOR_WEIGHT = 0.6  # a place still being chosen says less about its neighbours
 EARTH_KM = 6371.0
@@ -155,6 +156,42 @@ def _person_is_place(
     return False
 
 
+@functools.cache
+def _surname_endings() -> tuple[str, ...]:
+    text = resources.files("frontwatch").joinpath("resolve_context.toml").read_text(encoding="utf-8")
+    return tuple(tomllib.loads(text)["surname_line"]["endings"])
+
+
+def _surname_alone(match: NameMatch, text: str, gazetteer: Gazetteer) -> bool:
+    """One capitalised surname-like word forming a whole line, matching only villages: a person's name."""
+    if not match.surface[:1].isupper() or any(ch.isspace() or ch == "-" for ch in match.surface):
+        return False
+    line_start = text.rfind("\n", 0, match.start) + 1
+    line_end = text.find("\n", match.end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    if line.strip(" \t.,:;-\u2013\u2014\"'") != match.surface:
+        return False
+    if not match.surface.lower().endswith(_surname_endings()):
+        return False
+    return all(gazetteer.entry(i).kind is PlaceKind.VILLAGE for i in match.candidate_ids)
+
+
+@functools.cache
+def _front_before() -> tuple[date, frozenset[str]]:
+    text = resources.files("frontwatch").joinpath("resolve_context.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)["front_before"]
+    return data["until"], frozenset(data["regions"])
+
+
+def _front(annotated: AnnotatedArticle, gazetteer: Gazetteer) -> frozenset[str]:
+    """The front-line regions when the report was published (Donbas only before the invasion)."""
+    published = annotated.article.published
+    until, regions = _front_before()
+    if published is not None and published < until:
+        return regions
+    return gazetteer.front_regions
+
+
 def _blocked(annotated: AnnotatedArticle) -> list[tuple[int, int, str]]:
     return sorted(
         (e.start_char, e.end_char, e.label) for e in annotated.entities if e.label in NOT_PLACE_ENTITIES
@@ -195,12 +232,14 @@ def _filter_by_role(
 class _Group:
     """Mentions sharing one candidate set and role: one choice for all (Barvenkove = Barvinkove)."""
 
-    def __init__(self, ids: tuple[str, ...], role: str | None, gazetteer: Gazetteer) -> None:
+    def __init__(
+        self, ids: tuple[str, ...], role: str | None, gazetteer: Gazetteer, front: frozenset[str]
+    ) -> None:
         self.ids = ids
         self.role = role
         self.entries = [gazetteer.entry(i) for i in ids]
         self.points = [gazetteer.points(i) for i in ids]
-        self.priors = [_prior(e, role, gazetteer.front_regions) for e in self.entries]
+        self.priors = [_prior(e, role, front) for e in self.entries]
         self.scores = list(self.priors)
         self.choice = max(range(len(ids)), key=lambda k: self.priors[k])
 
@@ -478,7 +517,7 @@ def resolve(annotated: AnnotatedArticle, *, gazetteer: Gazetteer) -> ResolvedArt
     blocked = _blocked(annotated)
     kept: list[tuple[NameMatch, tuple[str, ...]]] = []
     for match in gazetteer.match(text):
-        if match.role in NOT_PLACE_ROLES:
+        if match.role in NOT_PLACE_ROLES or (match.role is None and _surname_alone(match, text, gazetteer)):
             continue
         if (
             match.role not in ROLE_KINDS
@@ -488,11 +527,12 @@ def resolve(annotated: AnnotatedArticle, *, gazetteer: Gazetteer) -> ResolvedArt
             continue
         kept.append((match, _filter_by_role(match.candidate_ids, match.role, gazetteer, match.surface)))
     kept = _narrow(kept, text, gazetteer)
+    front = _front(annotated, gazetteer)
     groups: dict[tuple[tuple[str, ...], str | None], _Group] = {}
     for match, ids in kept:
         role = _group_role(match)
         if (ids, role) not in groups:
-            groups[(ids, role)] = _Group(ids, role, gazetteer)
+            groups[(ids, role)] = _Group(ids, role, gazetteer, front)
     all_groups = list(groups.values())
     regions = {g.chosen.name for g in all_groups if g.chosen.kind is PlaceKind.ADMIN1}
     regions |= _context_regions(text)

@@ -169,6 +169,19 @@ def test_build_with_a_geonames_dump(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert list(tmp_path.glob("*.tmp")) == []
 
 
+def test_an_index_built_without_shared_data_is_rebuilt_once_it_is_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared: Path
+) -> None:
+    monkeypatch.setenv("FRONTWATCH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("FRONTWATCH_SHARED", str(tmp_path / "no-shared"))
+    without = Gazetteer.open_default()
+    assert not without.has_features and not without.search("Siverskyi Donets")
+    monkeypatch.setenv("FRONTWATCH_SHARED", str(shared))
+    rebuilt = Gazetteer.open_default()
+    assert rebuilt.has_features
+    assert PlaceKind.RIVER in {e.kind for e in rebuilt.search("Siverskyi Donets")}
+
+
 def test_cli_commands_have_help() -> None:
     runner = CliRunner()
     for args in (

@@ -241,7 +241,9 @@ def weapons_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
     if not a or not b or a & b:
         return True
     families = _vocabulary().weapon_families
-    return any(families.get(x, frozenset()) & b for x in a) or any(families.get(y, frozenset()) & a for y in b)
+    covered_a = frozenset().union(*(families.get(x, frozenset()) for x in a))
+    covered_b = frozenset().union(*(families.get(y, frozenset()) for y in b))
+    return bool(covered_a & b or covered_b & a)
 
 
 def sort_key(event: Event) -> tuple:

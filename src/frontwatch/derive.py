@@ -7,11 +7,21 @@ frontwatch.control and frontwatch.conflicts; the CLI and the API call these.
 from __future__ import annotations
 
 import logging
+import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from frontwatch.clusters import DEFAULT_RULES, Cluster, MergeRules, merge, source_key
+from frontwatch.clusters import (
+    COARSE,
+    DEFAULT_RULES,
+    Cluster,
+    MergeRules,
+    date_interval,
+    merge,
+    source_key,
+)
 from frontwatch.conflicts import Conflict, find_conflicts
 from frontwatch.control import ControlInterval, held_on, timeline
 from frontwatch.model import Event, GazetteerEntry
@@ -60,6 +70,63 @@ def merge_store(store: Store, *, rules: MergeRules = DEFAULT_RULES, rebuild: boo
         new=len(fresh),
         clusters=len(clusters),
         multi=sum(len(c.members) > 1 for c in clusters),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class JoinSummary:
+    """What `merge_new` did with the new reports."""
+
+    new: int  # reports given a cluster now
+    joined: int  # of those, reports that joined a cluster with other reports
+    started: int  # clusters started by them
+
+
+# a stored report's anchor date may lie this far from the days it covers (a year-precision report)
+_ANCHOR_PAD = timedelta(days=366)
+
+
+def merge_new(store: Store, article_ids: Sequence[str], *, rules: MergeRules = DEFAULT_RULES) -> JoinSummary:
+    """Give the unmerged events of these (newly stored) articles their clusters, reading only the
+    stored clusters near them in space and time; called after every ingest. The same as
+    `merge_store` restricted to those events: existing clusters keep their ids, new reports join them."""
+    fresh = stored.unassigned_events(store.engine, list(article_ids))
+    if not fresh:
+        return JoinSummary(0, 0, 0)
+    members, assignments = stored.clusters_near(store.engine, [w for e in fresh if (w := _window(e, rules))])
+    outlets = stored.article_outlets_of(store.engine, sorted({e.article_id for e in [*fresh, *members]}))
+    grouped: dict[str, list[Event]] = defaultdict(list)
+    for member in members:
+        grouped[assignments[member.id].cluster_id].append(member)
+    existing = [_rebuilt(cid, group, assignments, outlets) for cid, group in grouped.items()]
+    clusters = merge(fresh, existing=existing, outlets=outlets, rules=rules)
+    fresh_ids = {e.id for e in fresh}
+    touched = [c for c in clusters if fresh_ids.intersection(c.event_ids)]
+    keys = {m.id: source_key(m, outlets=outlets) for c in touched for m in c.members}
+    stored.save_assignments(store.engine, touched, keys)
+    started = sum(c.id not in grouped for c in touched)
+    joined = sum(len(c.members) > 1 for c in touched for m in c.members if m.id in fresh_ids)
+    log.info("merged %d new reports: %d joined others, %d new clusters", len(fresh), joined, started)
+    return JoinSummary(new=len(fresh), joined=joined, started=started)
+
+
+def _window(event: Event, rules: MergeRules) -> stored.Window | None:
+    span = date_interval(event, rules=rules)
+    if event.place is None or span is None:
+        return None  # merging never joins a report without place or date
+    entry = event.place.entry
+    # a cluster may be joined through any member within twice max_km (clusters.merge's rule)
+    dlat = 2 * rules.max_km / 111.0 + 0.001
+    dlon = dlat / max(math.cos(math.radians(min(abs(entry.lat), 89.0))), 0.01)
+    return stored.Window(
+        entry_id=entry.id,
+        coarse=entry.precision in COARSE,
+        min_lat=entry.lat - dlat,
+        max_lat=entry.lat + dlat,
+        min_lon=entry.lon - dlon,
+        max_lon=entry.lon + dlon,
+        day_from=span[0] - _ANCHOR_PAD,
+        day_to=span[1] + _ANCHOR_PAD,
     )
 
 

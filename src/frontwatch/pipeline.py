@@ -81,8 +81,10 @@ def ingest(
     fmt: str | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    merge: bool = True,
 ) -> IngestSummary:
-    """Read every input, analyse each new article and save it; bad inputs are skipped, not fatal."""
+    """Read every input, analyse each new article and save it; bad inputs are skipped, not fatal.
+    With `merge`, the new events then join their clusters (frontwatch.derive.merge_new)."""
     from frontwatch.ingest import read_paths
 
     return ingest_items(
@@ -91,6 +93,7 @@ def ingest(
         gazetteer=gazetteer,
         workers=workers,
         progress=progress,
+        merge=merge,
     )
 
 
@@ -111,6 +114,7 @@ def ingest_items(
     gazetteer: Gazetteer | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    merge: bool = True,
 ) -> IngestSummary:
     """`ingest` for articles (and read errors) already in hand."""
     if workers < 1:
@@ -158,13 +162,20 @@ def ingest_items(
                 origin = result.article.origin or result.article.id
                 tally.skipped.append(Skipped(origin, f"analysis failed: {result.failure}"))
         analysed = [r.extracted for r in batch if r.extracted is not None]
+        stored_now: list[str] = []
         # One transaction per batch: one commit instead of one per article (SQLite commits dominate).
         for extracted, new in zip(analysed, store.save_many(analysed, run_id=run_id), strict=True):
             if new:
                 tally.stored += 1
                 tally.events += len(extracted.events)
+                stored_now.append(extracted.resolved.annotated.article.id)
             else:
                 tally.already += 1
+        if merge and stored_now:
+            # per batch, so an interrupted ingest leaves what it stored merged too
+            from frontwatch.derive import merge_new
+
+            merge_new(store, stored_now)
         done += len(batch)
         if progress:
             progress(done, total)

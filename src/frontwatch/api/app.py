@@ -40,6 +40,7 @@ def _ingester(store: Store) -> Ingest:
     def ingest(body: ArticleIn) -> tuple[Article, list[Event]]:
         from frontwatch.gazetteer import Gazetteer
         from frontwatch.ingest.jsonl import parse_record
+        from frontwatch.derive import merge_new
         from frontwatch.pipeline import analyse
 
         try:
@@ -51,6 +52,7 @@ def _ingester(store: Store) -> Ingest:
                 gazetteers.append(Gazetteer.open_default())
             extracted = analyse(article, gazetteer=gazetteers[0])
             store.save(extracted)
+            merge_new(store, [article.id])  # its events join their clusters at once
         return article, list(extracted.events)
 
     return ingest

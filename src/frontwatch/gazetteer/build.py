@@ -38,6 +38,17 @@ CREATE TABLE keys (key TEXT NOT NULL, entry_id TEXT NOT NULL, PRIMARY KEY (key, 
 """
 
 
+FEATURES_SOURCE = "rivers and reservoirs"  # the sources key of the physical-features layer
+
+
+def features_available() -> bool:
+    """Whether the physical-features register can be read from the shared data folder."""
+    try:
+        return shared_path(*PHYSGEO).exists()
+    except SharedDataMissing:
+        return False
+
+
 DATA_FILES = ("keys.toml", "translit.toml", "admin1.toml", "river_courses.toml")
 
 
@@ -104,7 +115,7 @@ def collect(*, geonames: Sequence[Path] = (), physgeo_path: Path | None = None) 
             if pts and feature.kind is PlaceKind.RIVER:
                 feature.points = pts
                 feature.lat, feature.lon = pts[len(pts) // 2]
-        sources[f"rivers and reservoirs ({path.name})"] = len(features)
+        sources[f"{FEATURES_SOURCE} ({path.name})"] = len(features)
     except SharedDataMissing as exc:
         log.warning("building without rivers and physical features: %s", exc)
     drafts = [*countries, *regions, *places.values(), *ua, *features]

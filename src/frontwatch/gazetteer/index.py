@@ -16,7 +16,7 @@ from pathlib import Path
 
 from frontwatch.errors import GazetteerError
 from frontwatch.gazetteer.admin import front_regions
-from frontwatch.gazetteer.build import build, index_version
+from frontwatch.gazetteer.build import FEATURES_SOURCE, build, features_available, index_version
 from frontwatch.gazetteer.keys import name_key, token_key
 from frontwatch.model import GazetteerEntry, PlaceKind, Precision
 from frontwatch.settings import data_dir
@@ -147,10 +147,16 @@ class Gazetteer:
     def open_default(cls, *, rebuild: bool = False) -> Gazetteer:
         """The embedded index in the data directory, built from the packaged sources on first use."""
         path = default_path()
-        if rebuild or not path.exists():
+        if not rebuild and path.exists():
+            gazetteer = cls(path)
+            # An index built while ../shared was missing lacks the rivers; rebuild once they can be read.
+            if gazetteer.has_features or not features_available():
+                return gazetteer
+            log.warning("rebuilding %s: the rivers and physical features can be read now", path)
+        else:
             log.warning("building the gazetteer index %s (first use; takes a few seconds)", path)
-            build(path)
-            _remove_stale(path)
+        build(path)
+        _remove_stale(path)
         return cls(path)
 
     @classmethod
@@ -163,6 +169,11 @@ class Gazetteer:
     @property
     def front_regions(self) -> frozenset[str]:
         return self._front
+
+    @property
+    def has_features(self) -> bool:
+        """Whether the rivers and physical features of the register went into this index."""
+        return any(name.startswith(FEATURES_SOURCE) for name in self.sources)
 
     @property
     def version(self) -> str:

@@ -7,8 +7,9 @@ Conflicts are not stored: they are computed from events when asked (frontwatch.c
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import (
     Boolean,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     delete,
     insert,
     or_,
@@ -160,6 +162,73 @@ def explain(engine: Engine, event_id: str) -> Explanation | None:
     return Explanation(event_id=event_id, cluster_id=cluster_id, members=tuple(members))
 
 
+def unassigned_events(engine: Engine, article_ids: Sequence[str]) -> list[Event]:
+    """The events of these articles that have no cluster yet."""
+    found: list[Event] = []
+    with engine.connect() as conn:
+        for start in range(0, len(article_ids), 500):
+            stmt = (
+                select(events)
+                .outerjoin(event_clusters, event_clusters.c.event_id == events.c.id)
+                .where(events.c.article_id.in_(article_ids[start : start + 500]))
+                .where(event_clusters.c.event_id.is_(None))
+                .order_by(events.c.id)
+            )
+            found += events_from_rows(conn, list(conn.execute(stmt).mappings()))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Where and when stored reports may match a new one: a box around its point (or its coarse
+    entry only) and the days of stored reports' anchor dates that can overlap its dates."""
+
+    entry_id: str
+    coarse: bool
+    min_lat: float
+    max_lat: float
+    min_lon: float
+    max_lon: float
+    day_from: date
+    day_to: date
+
+
+def clusters_near(engine: Engine, windows: Sequence[Window]) -> tuple[list[Event], dict[str, Assignment]]:
+    """Every member (and its assignment) of the stored clusters with a report inside one of `windows`."""
+    cluster_ids: set[str] = set()
+    with engine.connect() as conn:
+        for start in range(0, len(windows), 100):
+            conditions = []
+            for w in windows[start : start + 100]:
+                when = events.c.date.between(w.day_from, w.day_to)
+                if w.coarse:
+                    conditions.append(and_(when, events.c.place_entry_id == w.entry_id))
+                else:
+                    where = and_(
+                        events.c.lat.between(w.min_lat, w.max_lat), events.c.lon.between(w.min_lon, w.max_lon)
+                    )
+                    conditions.append(and_(when, or_(where, events.c.place_entry_id == w.entry_id)))
+            stmt = (
+                select(event_clusters.c.cluster_id)
+                .join(events, events.c.id == event_clusters.c.event_id)
+                .where(or_(*conditions))
+                .distinct()
+            )
+            cluster_ids.update(conn.execute(stmt).scalars())
+        ordered = sorted(cluster_ids)
+        rows: list[Row] = []
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            rows += conn.execute(select(event_clusters).where(event_clusters.c.cluster_id.in_(chunk))).all()
+        assignments = {row.event_id: _assignment(row) for row in rows}
+        ids = sorted(assignments)
+        members: list[Event] = []
+        for start in range(0, len(ids), 500):
+            stmt = select(events).where(events.c.id.in_(ids[start : start + 500])).order_by(events.c.id)
+            members += events_from_rows(conn, list(conn.execute(stmt).mappings()))
+    return members, assignments
+
+
 def clear(engine: Engine) -> None:
     """Forget every assignment (before re-merging from scratch with new rules)."""
     with engine.begin() as conn:
@@ -183,3 +252,17 @@ def article_outlets(engine: Engine) -> dict[str, str]:
     stmt = select(articles.c.id, articles.c.source).where(articles.c.source.is_not(None))
     with engine.connect() as conn:
         return {row.id: row.source for row in conn.execute(stmt)}
+
+
+def article_outlets_of(engine: Engine, article_ids: Sequence[str]) -> dict[str, str]:
+    """`article_outlets` for these articles only."""
+    found: dict[str, str] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(article_ids), 500):
+            stmt = (
+                select(articles.c.id, articles.c.source)
+                .where(articles.c.id.in_(article_ids[start : start + 500]))
+                .where(articles.c.source.is_not(None))
+            )
+            found.update({row.id: row.source for row in conn.execute(stmt)})
+    return found

@@ -117,11 +117,11 @@ def test_two_different_strikes_on_one_town_on_one_day_stay_two():
 
 
 def test_a_generic_weapon_matches_the_system_it_covers_but_two_systems_differ():
-    artillery = Weapon("artillery", "artillery", "artillery", "artillery")
+    guns = Weapon("artillery", "artillery", "artillery", "artillery")
     m777 = Weapon("m777", "M777", "towed howitzer", "M777", 155)
     reports = [
         event("shelling", "kharkiv", DAY, article="w1", text="Grad rockets hit Kharkiv.", weapons=(GRAD,)),
-        event("shelling", "kharkiv", DAY, article="w2", text="Artillery shelled Kharkiv.", weapons=(artillery,)),
+        event("shelling", "kharkiv", DAY, article="w2", text="Artillery shelled Kharkiv.", weapons=(guns,)),
         event("shelling", "izyum", DAY, article="w3", text="Grad rockets hit Izyum.", weapons=(GRAD,)),
         event("shelling", "izyum", DAY, article="w4", text="An M777 shelled Izyum.", weapons=(m777,)),
     ]

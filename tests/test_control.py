@@ -450,3 +450,30 @@ def test_ingest_merges_new_reports_into_clusters(gazetteer, tmp_path):
     assert _groups(store) == _groups(other)
     store.close()
     other.close()
+
+
+def test_show_and_api_give_the_events_cluster(gazetteer, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from frontwatch.api import create_app
+    from frontwatch.pipeline import ingest_items
+    from frontwatch.settings import Settings
+
+    path = tmp_path / "shown.db"
+    with open_store(path) as store:
+        ingest_items(
+            _articles(["shelling-ki", "shelling-up", "shelling-rbc"]), store=store, gazetteer=gazetteer
+        )
+        shellings = sorted(store.events(), key=lambda e: e.id)
+    text = cli(str(path), "show", shellings[0].id)
+    assert "3 report(s), 2 independent source(s)" in text
+    for outlet in ("Kyiv Independent", "Ukrainska Pravda", "RBC-Ukraine"):
+        assert outlet in text
+    assert "claimant:ua-general-staff" in text and "same place" in text
+    with TestClient(create_app(Settings(db_url=str(path)))) as client:
+        body = client.get(f"/events/{shellings[0].id}").json()
+    cluster = body["cluster"]
+    assert (len(cluster["members"]), cluster["independent_sources"]) == (3, 2)
+    assert sorted(m["event_id"] for m in cluster["members"]) == [e.id for e in shellings]
+    assert sum(m["canonical"] for m in cluster["members"]) == 1
+    assert all(m["why"] for m in cluster["members"])

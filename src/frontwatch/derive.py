@@ -148,6 +148,72 @@ def explain(store: Store, event_id: str) -> stored.Explanation | None:
     return stored.explain(store.engine, event_id)
 
 
+@dataclass(frozen=True, slots=True)
+class ClusterMember:
+    """One report of a cluster, for people: where it was published and why it is in the cluster."""
+
+    event: Event
+    canonical: bool
+    source: str  # its independent source key ("claimant:ua-general-staff", "outlet:reuters")
+    why: str  # MergeReason.text()
+    outlet: str | None
+    title: str
+    published: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventCluster:
+    """The cluster of one stored event: every report of it, canonical first."""
+
+    event_id: str
+    cluster_id: str
+    independent_sources: int
+    members: tuple[ClusterMember, ...]
+
+    @property
+    def others(self) -> tuple[ClusterMember, ...]:
+        return tuple(m for m in self.members if m.event.id != self.event_id)
+
+
+def event_cluster(store: Store, event_id: str) -> EventCluster | None:
+    """The cluster of a stored event with its members' reports; an event stored before merging on
+    ingest is merged first. None when there is no such event."""
+    from frontwatch.store import query
+
+    explanation = stored.explain(store.engine, event_id)
+    if explanation is None:
+        found = query.event_with_article(store, event_id)
+        if found is None:
+            return None
+        merge_new(store, [found[0].article_id])
+        explanation = stored.explain(store.engine, event_id)
+        if explanation is None:
+            return None
+    members = []
+    for m in explanation.members:
+        found = query.event_with_article(store, m.reason.event_id)
+        if found is None:  # deleted since: its assignment goes with it on the next merge
+            continue
+        event, article = found
+        members.append(
+            ClusterMember(
+                event=event,
+                canonical=m.is_canonical,
+                source=m.source_key,
+                why=m.reason.text(),
+                outlet=article.source,
+                title=article.title,
+                published=article.published,
+            )
+        )
+    return EventCluster(
+        event_id=event_id,
+        cluster_id=explanation.cluster_id,
+        independent_sources=explanation.independent_sources,
+        members=tuple(members),
+    )
+
+
 def _control_inputs(store: Store) -> tuple[list[Event], dict[str, str]]:
     return stored.control_events(store.engine), stored.article_outlets(store.engine)
 

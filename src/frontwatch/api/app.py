@@ -38,9 +38,9 @@ def _ingester(store: Store) -> Ingest:
     gazetteers: list[Gazetteer] = []
 
     def ingest(body: ArticleIn) -> tuple[Article, list[Event]]:
+        from frontwatch.derive import merge_new
         from frontwatch.gazetteer import Gazetteer
         from frontwatch.ingest.jsonl import parse_record
-        from frontwatch.derive import merge_new
         from frontwatch.pipeline import analyse
 
         try:

@@ -8,10 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Response
 from starlette.concurrency import run_in_threadpool
 
+from frontwatch import derive
 from frontwatch.api.deps import CursorDep, EventFilterDep, Limit, StoreDep, require_read
 from frontwatch.api.errors import not_found
 from frontwatch.api.schemas import (
     ArticleRefOut,
+    ClusterMemberOut,
+    ClusterOut,
     CountOut,
     ErrorOut,
     EventDetailOut,
@@ -21,7 +24,7 @@ from frontwatch.api.schemas import (
     context_around,
 )
 from frontwatch.export import feature_collection
-from frontwatch.store import query
+from frontwatch.store import Store, query
 
 router = APIRouter(tags=["events"], dependencies=[Depends(require_read)])
 _ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 403, 404, 422)}
@@ -68,6 +71,7 @@ def get_event(store: StoreDep, event_id: str) -> EventDetailOut:
     event, article = found
     out = EventOut.from_event(event)
     return EventDetailOut(
+        cluster=_cluster(store, event.id),
         **dict(out),
         article=ArticleRefOut(
             id=article.id,
@@ -78,6 +82,26 @@ def get_event(store: StoreDep, event_id: str) -> EventDetailOut:
         ),
         context=context_around(article.text, event.evidence.start_char, event.evidence.end_char),
     )
+
+
+def _cluster(store: Store, event_id: str) -> ClusterOut | None:
+    found = derive.event_cluster(store, event_id)
+    if found is None:
+        return None
+    members = [
+        ClusterMemberOut(
+            event_id=m.event.id,
+            canonical=m.canonical,
+            source=m.source,
+            outlet=m.outlet,
+            title=m.title,
+            published=m.published,
+            evidence=m.event.evidence.text,
+            why=m.why,
+        )
+        for m in found.members
+    ]
+    return ClusterOut(id=found.cluster_id, independent_sources=found.independent_sources, members=members)
 
 
 @router.get("/facets", response_model=FacetsOut, summary="Counts for the map's filters", responses=_ERRORS)

@@ -135,9 +135,31 @@ class ContextOut(_Out):
     evidence_end: int
 
 
+class ClusterMemberOut(_Out):
+    """One report of the event's cluster."""
+
+    event_id: str
+    canonical: bool = Field(description="the cluster's most precise report")
+    source: str = Field(description="independent source key: claimant, else outlet, else article")
+    outlet: str | None = None
+    title: str
+    published: dt.date | None = None
+    evidence: str
+    why: str = Field(description="why it is in the cluster")
+
+
+class ClusterOut(_Out):
+    """Every report of the same real-world event (frontwatch.clusters)."""
+
+    id: str
+    independent_sources: int
+    members: list[ClusterMemberOut]
+
+
 class EventDetailOut(EventOut):
     article: ArticleRefOut
     context: ContextOut
+    cluster: ClusterOut | None = Field(default=None, description="the reports of the same event")
 
 
 class ArticleOut(ArticleRefOut):

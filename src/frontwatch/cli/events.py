@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from frontwatch import derive
 from frontwatch.api.schemas import ArticleRefOut, EventOut, context_around
 from frontwatch.cli.app import main
 from frontwatch.errors import FrontWatchError
@@ -123,10 +124,12 @@ def _print_table(found: list[EventOut]) -> None:
 @click.argument("event_id")
 @click.pass_context
 def show(ctx: click.Context, event_id: str) -> None:
-    """Print one event (id or unique id prefix) with its evidence highlighted in its paragraph."""
+    """Print one event (id or unique id prefix) with its evidence highlighted in its paragraph, then
+    its cluster: the other reports of the same event, their sources and why each was merged."""
     store = _open(ctx)
     try:
         found = query.event_with_article(store, event_id)
+        cluster = derive.event_cluster(store, found[0].id) if found is not None else None
     except query.AmbiguousId as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
@@ -149,6 +152,28 @@ def show(ctx: click.Context, event_id: str) -> None:
     )  # fmt: skip
     if article.url:
         console.print(Text.assemble(("        url: ", "bold"), (article.url, "underline")))
+    if cluster is not None:
+        _print_cluster(console, cluster)
+
+
+def _print_cluster(console: Console, cluster: derive.EventCluster) -> None:
+    """The event's cluster: one line per report (outlet, source key) and why it is in the cluster."""
+    others = cluster.others
+    console.print()
+    console.print(
+        Text.assemble(
+            ("    cluster: ", "bold"), f"{cluster.cluster_id}: {len(cluster.members)} report(s), "
+            f"{cluster.independent_sources} independent source(s)",
+        )
+    )  # fmt: skip
+    if not others:
+        console.print("             no other report of this event")
+    for m in cluster.members:
+        mark = "*" if m.event.id == cluster.event_id else "-"
+        head = f"  {mark} {m.event.id}  {m.outlet or 'unknown outlet'}, {m.published or 'undated'}"
+        console.print(Text.assemble(head, (f"  [{m.source}]", "dim")))
+        console.print(Text(f"      {m.event.evidence.text}", style="italic"))
+        console.print(Text(f"      {m.why}", style="dim"))
 
 
 def _highlighted(text: str, event: EventOut) -> Text:

@@ -132,7 +132,7 @@ class _Extractor:
             if i is not None and p.mention.start_char < self.sents[i].end:
                 self.places[i].append(p)
         self.chosen = [pl.choose(self.text, ps) for ps in self.places]
-        self.article_main = pl.main_of_article(kept)
+        self.article_main = pl.main_of_article(kept, text=self.text)
 
     def _when(self, i: int) -> When | None:
         """The date sentence i states, if any (cached: the consequence rule looks back)."""

@@ -43,6 +43,35 @@ NEXT_LIST = re.compile(
 )
 FROM = re.compile(r"\bfrom\s+(?:the\s+)?$", re.I)
 
+# Where a place is named as a venue, a speaker or a government rather than as the scene of what happened:
+# "ahead of Minsk peace summit", "Kiev points at Moscow", "Moscow said", "... - Kiev military", ": Kiev".
+_VENUE_AFTER = re.compile(
+    r"^(?:['’]s?)?\s*(?:peace|talks|summit|negotiations?|agreements?|accords?|deal|format|process|meeting"
+    r"|conference|memorandum|protocol|ceasefire\s+talks)\b",
+    re.I,
+)
+_SPEAKER_BEFORE = re.compile(
+    r"(?:\bpro-|\b(?:ahead\s+of|points?\s+at|pointed\s+at|blames?|blamed|accuses?|accused|urges?|urged"
+    r"|press(?:es)?|asks?|tells?|told|warns?|warned|by)\s+(?:the\s+)?)$",
+    re.I,
+)
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|near|outside|around|at|on|of|into|across|towards?|over|off|from|inside|within|outskirts)"
+    r"\s+(?:(?:the|a|an|[A-Z][\w'’-]*['’]s)\s+)?$",
+)
+_SPEAKER_AFTER = re.compile(
+    r"^(?:['’]s?)?\s*(?:says?|said|saying|accuses?|accused|blames?|blamed|points?|pointed|urges?|urged"
+    r"|denies|denied|claims?|claimed|reports?|reported|warns?|warned|tells?|told|vows?|vowed|insists?"
+    r"|demands?|demanded|threatens?|threatened|announces?|announced|confirms?|confirmed|calls?\s+on"
+    r"|officials?|military|authorities|government|administration|ministry|mission|command|negotiators?"
+    r"|envoy|mayor|governor|headquarters|spokes(?:man|woman|person))\b",
+    re.I,
+)
+# the attribution tail of a headline: "... - Kiev military", "...: Kiev", "... - Skhid operational group"
+# (after a lower-case word: "Izyum - Barvinkove" is a direction, not a tail)
+_TAIL_BEFORE = re.compile(r"(?:(?:^|\s)[a-z0-9][\w'’]*\s+[-–—]|:)\s+(?:the\s+)?$")
+_TAIL_AFTER = re.compile(r"^[\w'’ -]{0,40}(?:\n|$)")
+
 
 # The countries of the war: a same-named village abroad ranks below this war's raions, above its oblasts.
 THEATRE = frozenset({"UA", "RU", "BY"})
@@ -53,14 +82,34 @@ def rank(p: Place) -> float:
     return r if p.entry.country in THEATRE or r > 2 else 2.5
 
 
+def is_scene(text: str, p: Place) -> bool:
+    """False where the text names the place as a venue, a speaker or a government, not where things happen."""
+    a, b = p.mention.start_char, p.mention.end_char
+    before = text[max(0, a - 30) : a]
+    after = text[b : b + 60]
+    if _VENUE_AFTER.match(after) or _SPEAKER_BEFORE.search(before):
+        return False
+    if _LOCATIVE_BEFORE.search(before):
+        return True  # "in Donetsk", "near Kyiv", "village of X": a scene even when a verb of saying follows
+    if _SPEAKER_AFTER.match(after):
+        return False
+    return not (_TAIL_BEFORE.search(before) and _TAIL_AFTER.match(after))
+
+
 def choose(text: str, places: Sequence[Place]) -> tuple[Place | None, list[Place]]:
-    """The main place of a sentence and the others; a direction "Izyum - Barvinkove" points at its end."""
+    """The main place of a sentence and the others; a direction "Izyum - Barvinkove" points at its end.
+
+    A place named only as a venue, speaker or government is never the main place: the event then takes
+    its context's place ("Dozens killed in Ukraine ahead of Minsk peace summit")."""
     if not places:
         return None, []
     ordered = sorted(places, key=lambda p: p.mention.start_char)
+    scenes = [p for p in ordered if is_scene(text, p)]
+    if not scenes:
+        return None, unique(ordered)
     # "Kupyansk direction: areas of the settlements of Gryanikovka, Timkovka": a direction names where
     # a push goes, not where the event is; a settlement named otherwise wins over it
-    main = min(ordered, key=lambda p: (rank(p), is_direction(p)))
+    main = min(scenes, key=lambda p: (rank(p), is_direction(p)))
     # "in the direction of Izyum - Barvinkove": the second of a dashed pair is where the push goes
     for a, b in pairwise(ordered):
         if (
@@ -122,8 +171,11 @@ def objects(text: str, places: Sequence[Place], start: int, end: int) -> list[Pl
     return found
 
 
-def main_of_article(places: Sequence[Place]) -> Place | None:
-    """The settlement the article names most (first on ties), else its most specific place."""
+def main_of_article(places: Sequence[Place], *, text: str | None = None) -> Place | None:
+    """The settlement the article names most (first on ties), else its most specific place; with the text,
+    places named only as venues, speakers or governments count only when the article names no scene."""
+    if text is not None:
+        places = [p for p in places if is_scene(text, p)] or places
     settlements = [p for p in places if p.entry.kind in SETTLEMENTS]
     settlements = [p for p in settlements if p.entry.country in THEATRE] or settlements
     pool = settlements or list(places)

@@ -381,3 +381,62 @@ def test_one_dead_though_no_number_is_written() -> None:
     assert [(q.low, q.unit) for q in result.quantities] == [(1.0, "fatalities")]
     (result,) = events("Clashes kill four near Izyum.")
     assert [(q.low, q.unit) for q in result.quantities] == [(4.0, "fatalities")]
+
+
+# -- a place named as a venue, a speaker or a government is not where the event happened -------------------
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("Kharkiv accused Russian troops of shelling Spivakivka.", "Spivakivka"),
+        ("Russian troops shelled Spivakivka, Kharkiv said.", "Spivakivka"),
+        ("Two soldiers killed near Zavody ahead of Kharkiv peace talks.", "Zavody"),
+        ("Two soldiers killed in shelling of Zavody - Kharkiv military", "Zavody"),
+        ("Deputy Izyum killed by shelling in Kalynivka.", "Kalynivka"),
+        ("Kharkiv rebels shelled Spivakivka.", "Spivakivka"),
+        ("Soldier killed by shelling in Donbas - Kharkiv operational group\n\nnear Zavody", "Zavody"),
+    ],
+)
+def test_speaker_venue_or_person_is_not_the_scene(text: str, where: str) -> None:
+    from frontwatch.events import places as pl
+
+    full = resolved(text, title="")
+    main, related = pl.choose(full.annotated.article.text, full.places)
+    assert main is not None and main.entry.name == where
+    assert len(related) == 1  # the speaker is kept as a related place
+    result = events(text)
+    assert result and result[0].place is not None and result[0].place.entry.name == where
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian troops shelled Kharkiv, officials said.",  # a scene, then the speaker is not a place
+        "Explosions in Kharkiv reported overnight.",  # a locative cue wins over a verb of saying
+        "The battle for Izyum goes on.",
+        "Fighting between Izyum and Zavody.",
+    ],
+)
+def test_a_scene_stays_a_scene(text: str) -> None:
+    from frontwatch.events import places as pl
+
+    full = resolved(text, title="")
+    assert all(pl.is_scene(full.annotated.article.text, p) for p in full.places)
+
+
+def test_only_a_venue_falls_back_to_the_article_scene() -> None:
+    # "ahead of Kharkiv peace talks" names no scene; the where line (its own paragraph) does
+    result = events("Dozens killed in shelling ahead of Kharkiv peace talks\n\nnear Zavody", title="Report")
+    placed = [e for e in result if e.place is not None]
+    assert placed and placed[0].place is not None and placed[0].place.entry.name == "Zavody"
+
+
+def test_a_name_alone_under_a_headline_is_a_tag_not_a_scene() -> None:
+    from frontwatch.events import places as pl
+
+    text = "Three soldiers killed in clashes\nIzyum\n\nnear the village of Zavody"
+    full = resolved(text, title="")
+    tag = next(p for p in full.places if p.entry.name == "Izyum")
+    assert pl.is_tag_line(full.annotated.article.text, tag)
+    dateline = resolved("Izyum\n\nRussian troops shelled the town.", title="")
+    assert not pl.is_tag_line(dateline.annotated.article.text, dateline.places[0])

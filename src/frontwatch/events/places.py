@@ -55,6 +55,21 @@ _SPEAKER_BEFORE = re.compile(
     r"|press(?:es)?|asks?|tells?|told|warns?|warned|by)\s+(?:the\s+)?)$",
     re.I,
 )
+# a person's title before the name: "Deputy Saldo", "warlord Arseny 'Motorola' Pavlov" (surnames that are
+# also village names)
+_PERSON_BEFORE = re.compile(
+    r"\b(?:(?i:deputy|governor|mayor|commander|warlord|minister|president|spokes(?:man|woman)|colonel"
+    r"|lieutenant|sergeant|captain|mr|mrs|ms|dr|col|lt|sgt|blogger|journalist|activist)|General|Gen|Chief)\.?\s+"
+    r"(?:[A-Z][\w-]*\s+)?(?:['‘\"][^'’\"\n]{1,20}['’\"]\s+)?$",
+)
+# a place naming a fighting group or unit: "Luhansk rebels", "Skhid (East) operational-tactical group",
+# "unit Azov"
+_UNIT_AFTER = re.compile(
+    r"^(?:['’]s)?\s+(?:\([^)\n]{1,20}\)\s+)?(?:rebels?|separatists?|insurgents?|operational|tactical|brigade"
+    r"|battalion|regiment|division|group)\b",
+    re.I,
+)
+_UNIT_BEFORE = re.compile(r"\b(?:unit|battalion|regiment|brigade)\s+$", re.I)
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|near|outside|around|at|on|of|into|across|towards?|over|off|from|inside|within|outskirts)"
     r"\s+(?:(?:the|a|an|[A-Z][\w'’-]*['’]s)\s+)?$",
@@ -70,6 +85,8 @@ _SPEAKER_AFTER = re.compile(
 # the attribution tail of a headline: "... - Kiev military", "...: Kiev", "... - Skhid operational group"
 # (after a lower-case word: "Izyum - Barvinkove" is a direction, not a tail)
 _TAIL_BEFORE = re.compile(r"(?:(?:^|\s)[a-z0-9][\w'’]*\s+[-–—]|:)\s+(?:the\s+)?$")
+_DASH_BEFORE = re.compile(r"\s[-–—]\s+(?:the\s+)?$")
+_WORD_AFTER = re.compile(r"^\s+[a-z]")
 _TAIL_AFTER = re.compile(r"^[\w'’ -]{0,40}(?:\n|$)")
 
 
@@ -87,13 +104,32 @@ def is_scene(text: str, p: Place) -> bool:
     a, b = p.mention.start_char, p.mention.end_char
     before = text[max(0, a - 30) : a]
     after = text[b : b + 60]
-    if _VENUE_AFTER.match(after) or _SPEAKER_BEFORE.search(before):
+    if _VENUE_AFTER.match(after) or _SPEAKER_BEFORE.search(before) or _PERSON_BEFORE.search(before):
+        return False
+    if _UNIT_AFTER.match(after) or _UNIT_BEFORE.search(before):
+        return False
+    if is_tag_line(text, p):
         return False
     if _LOCATIVE_BEFORE.search(before):
         return True  # "in Donetsk", "near Kyiv", "village of X": a scene even when a verb of saying follows
     if _SPEAKER_AFTER.match(after):
         return False
-    return not (_TAIL_BEFORE.search(before) and _TAIL_AFTER.match(after))
+    if not _TAIL_AFTER.match(after):
+        return True
+    # "... - Kiev military": a tail; "Izyum - Barvinkove" (nothing after, a place before) is a direction
+    return not (_TAIL_BEFORE.search(before) or (_DASH_BEFORE.search(before) and _WORD_AFTER.match(after)))
+
+
+def is_tag_line(text: str, p: Place) -> bool:
+    """A name alone on a line that continues a block of headlines: a tag or a list of names, not a scene
+    (a dateline stands on its own line after a blank one, or before its story)."""
+    a, b = p.mention.start_char, p.mention.end_char
+    line_start = text.rfind("\n", 0, a) + 1
+    line_end = text.find("\n", b)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    if line.strip(" .,;:") != p.mention.surface or line_start < 2:
+        return False
+    return text[line_start - 2] not in "\n" and line_end >= 0 and text[line_end + 1 : line_end + 2] != ""
 
 
 def choose(text: str, places: Sequence[Place]) -> tuple[Place | None, list[Place]]:
@@ -114,6 +150,7 @@ def choose(text: str, places: Sequence[Place]) -> tuple[Place | None, list[Place
     for a, b in pairwise(ordered):
         if (
             a is main
+            and b in scenes
             and rank(b) == rank(a)
             and _DASH.fullmatch(text[a.mention.end_char : b.mention.start_char])
         ):

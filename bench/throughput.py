@@ -144,6 +144,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--words", type=int, default=400)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--no-merge", action="store_true", help="skip merging the new events into clusters (issue 5's step)"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile the run (use with --workers 1)")
     args = parser.parse_args()
 
@@ -167,7 +170,9 @@ def main() -> None:
         started = time.perf_counter()
         if profiler:
             profiler.enable()
-        summary = ingest([corpus], store=store, workers=args.workers, progress=progress)
+        summary = ingest(
+            [corpus], store=store, workers=args.workers, progress=progress, merge=not args.no_merge
+        )
         if profiler:
             profiler.disable()
         elapsed = time.perf_counter() - started

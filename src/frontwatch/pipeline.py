@@ -152,6 +152,7 @@ def ingest_items(
         results = _analyse_parallel(todo, workers=workers, index=index)
     run_id = None
     done = 0
+    merged_later: list[str] = []
     for batch in _batched(results, BATCH):
         if run_id is None:  # started lazily: with workers, only they know the gazetteer's version
             run_id = store.start_run(
@@ -171,14 +172,16 @@ def ingest_items(
                 stored_now.append(extracted.resolved.annotated.article.id)
             else:
                 tally.already += 1
-        if merge and stored_now:
-            # per batch, so an interrupted ingest leaves what it stored merged too
-            from frontwatch.derive import merge_new
-
-            merge_new(store, stored_now)
+        merged_later.extend(stored_now)
         done += len(batch)
         if progress:
             progress(done, total)
+    if merge and merged_later:
+        # Once per ingest, not per batch: every batch would reload the growing clusters near it
+        # (quadratic on a large ingest). An interrupted ingest is merged by `frontwatch merge`.
+        from frontwatch.derive import merge_new
+
+        merge_new(store, merged_later)
     return _summary(tally, run_id)
 
 

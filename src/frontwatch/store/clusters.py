@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import (
@@ -196,6 +196,7 @@ class Window:
 def clusters_near(engine: Engine, windows: Sequence[Window]) -> tuple[list[Event], dict[str, Assignment]]:
     """Every member (and its assignment) of the stored clusters with a report inside one of `windows`."""
     cluster_ids: set[str] = set()
+    windows = _coalesced(windows)
     with engine.connect() as conn:
         for start in range(0, len(windows), 100):
             conditions = []
@@ -227,6 +228,26 @@ def clusters_near(engine: Engine, windows: Sequence[Window]) -> tuple[list[Event
             stmt = select(events).where(events.c.id.in_(ids[start : start + 500])).order_by(events.c.id)
             members += events_from_rows(conn, list(conn.execute(stmt).mappings()))
     return members, assignments
+
+
+def _coalesced(windows: Sequence[Window]) -> list[Window]:
+    """One window per place and run of overlapping days: a large ingest has many reports per place,
+    and one OR-term per report makes the query (and SQLAlchemy compiling it) grow with the batch."""
+    by_place: dict[tuple, list[Window]] = {}
+    for w in windows:
+        by_place.setdefault((w.entry_id, w.coarse, w.min_lat, w.max_lat, w.min_lon, w.max_lon), []).append(w)
+    merged: list[Window] = []
+    for group in by_place.values():
+        group.sort(key=lambda w: w.day_from)
+        current = group[0]
+        for w in group[1:]:
+            if w.day_from <= current.day_to:
+                current = replace(current, day_to=max(current.day_to, w.day_to))
+            else:
+                merged.append(current)
+                current = w
+        merged.append(current)
+    return merged
 
 
 def clear(engine: Engine) -> None:

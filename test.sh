@@ -8,4 +8,5 @@ FRONTWATCH_TEST_PG=$(bash scripts/postgres.sh)
 export FRONTWATCH_TEST_PG
 export FRONTWATCH_HOME=${FRONTWATCH_HOME:-$PWD/.cache/frontwatch-home}
 .venv/bin/ruff check src tests bench
+.venv/bin/mypy
 .venv/bin/python -m pytest "$@"

@@ -6,8 +6,8 @@ and returns the next. Character offsets always index ``Article.text``.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from datetime import date
 from enum import StrEnum
 
 
@@ -58,7 +58,7 @@ class Article:
     id: str  # stable: hash of the normalised text
     title: str
     text: str  # title + "\n\n" + body; every offset in FrontWatch indexes this
-    published: date | None
+    published: dt.date | None
     published_from: str  # "input", "option" or "unknown"
     source: str | None = None  # outlet
     url: str | None = None
@@ -193,11 +193,11 @@ class Event:
     actors: tuple[Actor, ...]
     place: Place | None
     related_places: tuple[Place, ...]
-    date: date | None
+    date: dt.date | None
     date_precision: DatePrecision
     modality: Modality
     evidence: Span
-    date_end: date | None = None
+    date_end: dt.date | None = None
     claimant: Claimant | None = None
     weapons: tuple[Weapon, ...] = ()
     quantities: tuple[Quantity, ...] = ()

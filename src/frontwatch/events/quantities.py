@@ -83,11 +83,11 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         out.append(Quantity(low=lo, high=hi, unit=kind, surface=text[m.start() : m.end()].strip(), kind=kind))
         taken.append(m.span())
     if not any(q.kind == "fatalities" for q in out):
-        m = single.search(low)
-        if m is not None and not any(a < m.end() and m.start() < b for a, b in taken):
-            surface = text[m.start() : m.end()].strip()
+        one = single.search(low)
+        if one is not None and not any(a < one.end() and one.start() < b for a, b in taken):
+            surface = text[one.start() : one.end()].strip()
             out.append(Quantity(low=1.0, high=1.0, unit="fatalities", surface=surface, kind="fatalities"))
-            taken.append(m.span())
+            taken.append(one.span())
     for m in unit_re.finditer(low):
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -40,11 +40,11 @@ def _close(f: str, start: int) -> int | None:
     return None
 
 
-def _split_top(f: str) -> list[str]:
-    """The top-level alternatives of a group's body."""
-    out, depth, last, i, in_class = [], 0, 0, 0, False
-    while i < len(f):
-        c = f[i]
+def _top_level(fragment: str) -> Iterator[tuple[int, str]]:
+    """(index, character) of a regex fragment's characters outside any group, class or escape."""
+    depth, i, in_class = 0, 0, False
+    while i < len(fragment):
+        c = fragment[i]
         if c == "\\":
             i += 2
             continue
@@ -56,10 +56,18 @@ def _split_top(f: str) -> list[str]:
             depth += 1
         elif c == ")":
             depth -= 1
-        elif c == "|" and depth == 0:
+        elif depth == 0:
+            yield i, c
+        i += 1
+
+
+def _split_top(f: str) -> list[str]:
+    """The top-level alternatives of a group's body."""
+    out, last = [], 0
+    for i, c in _top_level(f):
+        if c == "|":
             out.append(f[last:i])
             last = i + 1
-        i += 1
     return [*out, f[last:]]
 
 
@@ -93,24 +101,7 @@ def first_chars(f: str) -> set[str] | None:
 
 def words(fragment: str) -> int:
     """How many words a fragment spells out at its top level (spaces outside any group, plus one)."""
-    depth, n, i, in_class = 0, 1, 0, False
-    while i < len(fragment):
-        c = fragment[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == " " and depth == 0:
-            n += 1
-        i += 1
-    return n
+    return 1 + sum(c == " " for _, c in _top_level(fragment))
 
 
 def trie(fragments: list[str], *, key: Callable[[str], Any] = len) -> str:

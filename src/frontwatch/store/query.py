@@ -10,7 +10,7 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -280,28 +280,24 @@ def iter_events(
     store: Store, flt: EventFilter, *, limit: int | None = None, batch: int = 1000
 ) -> Iterator[Event]:
     """Every event matching ``flt`` (at most ``limit``), fetched page by page."""
-    cursor: PageCursor | None = None
-    left = limit
-    while left is None or left > 0:
-        size = batch if left is None else min(batch, left)
-        page = events_page(store, flt, limit=size, cursor=cursor)
-        yield from page.items
-        if left is not None:
-            left -= len(page.items)
-        if page.next is None:
-            return
-        cursor = page.next
+    return _paged(events_page, store, flt, limit=limit, batch=batch)
 
 
 def iter_event_docs(
     store: Store, flt: EventFilter, *, limit: int | None = None, batch: int = 1000
 ) -> Iterator[str]:
     """`iter_events` as the events' public JSON objects (text, from events.doc)."""
+    return _paged(event_docs_page, store, flt, limit=limit, batch=batch)
+
+
+def _paged(
+    fetch: Callable[..., Page[T]], store: Store, flt: EventFilter, *, limit: int | None, batch: int
+) -> Iterator[T]:
     cursor: PageCursor | None = None
     left = limit
     while left is None or left > 0:
         size = batch if left is None else min(batch, left)
-        page = event_docs_page(store, flt, limit=size, cursor=cursor)
+        page = fetch(store, flt, limit=size, cursor=cursor)
         yield from page.items
         if left is not None:
             left -= len(page.items)

@@ -22,6 +22,7 @@ from frontwatch.cli.app import main
 from frontwatch.errors import FrontWatchError
 from frontwatch.model import Event
 from frontwatch.pipeline import IngestSummary, ingest
+from frontwatch.public import entry_dict
 from frontwatch.store import Store, StoredPlace, open_store
 
 SEED = ("seed", "izyum-counterattack.txt")
@@ -135,26 +136,13 @@ def ingest_command(
 
 def place_json(stored: StoredPlace) -> dict[str, Any]:
     """One place as `places --json` prints it (a public contract: keys are only ever added)."""
-    place, entry = stored.place, stored.place.entry
+    place = stored.place
     return {
         "article_id": stored.article_id,
-        "surface": place.mention.surface,
-        "start_char": place.mention.start_char,
-        "end_char": place.mention.end_char,
+        **entry_dict(place.entry, place.mention),  # the same place object the API and events use
+        "entry_id": place.entry.id,
         "sentence": place.mention.sentence,
         "role": place.mention.role,
-        "entry_id": entry.id,
-        "name": entry.name,
-        "kind": str(entry.kind),
-        "lat": entry.lat,
-        "lon": entry.lon,
-        "precision": str(entry.precision),
-        "geonameid": entry.geonameid,
-        "katotth": entry.katotth,
-        "admin1": entry.admin1,
-        "admin2": entry.admin2,
-        "admin3": entry.admin3,
-        "country": entry.country,
         "score": place.score,
         "candidates": [{"entry_id": c.entry_id, "score": c.score} for c in place.candidates],
     }

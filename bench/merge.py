@@ -18,7 +18,8 @@ import time
 from collections import defaultdict
 from datetime import date
 
-from frontwatch.clusters import distance_km, merge
+from frontwatch.clusters import merge
+from frontwatch.geometry import haversine_km
 from frontwatch.model import (
     DatePrecision,
     Event,
@@ -95,7 +96,8 @@ def near_duplicate_pairs(rows: list[tuple[dict[str, str], Event]]) -> list[tuple
     for bucket in buckets.values():
         for a, b in itertools.combinations(bucket, 2):
             assert a.place is not None and b.place is not None
-            if distance_km(a.place.entry.lat, a.place.entry.lon, b.place.entry.lat, b.place.entry.lon) <= 5.0:
+            pa, pb = a.place.entry, b.place.entry
+            if haversine_km(pa.lat, pa.lon, pb.lat, pb.lon) <= 5.0:
                 pairs.append((a.id, b.id))
     return pairs
 

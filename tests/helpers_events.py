@@ -123,8 +123,9 @@ def _problems(e: Event, g: dict[str, Any], gold: dict[str, Any]) -> list[str]:
     found = q and any(x.low == q["low"] and x.high == q["high"] and x.unit == q["unit"] for x in e.quantities)
     if q and not found:
         out.append(f"quantity {q} missing (have {e.quantities})")
-    if g.get("evidence") and _norm(g["evidence"]) not in _norm(e.evidence.text):
-        out.append(f"evidence lacks {g['evidence']!r}")
+    told = [e.evidence.text, *(m.text for m in e.mentions)]  # the evidence or any other mention of it
+    if g.get("evidence") and not any(_norm(g["evidence"]) in _norm(t) for t in told):
+        out.append(f"no mention holds {g['evidence']!r}")
     return out
 
 

@@ -2,51 +2,19 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import geojson
 import httpx
 import pytest
-import uvicorn
 
 from api_records import analysed, fill_store
-from frontwatch.api import create_app
+from api_server import serving
 from frontwatch.settings import Settings
 
 WRITE_TOKEN = "test-write-token"
 READ_TOKEN = "test-read-token"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """Run the app under uvicorn in a thread; yields its base URL; stops it on exit."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped while starting"
-        assert time.monotonic() < deadline, "uvicorn did not start within 30 s"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -326,10 +294,67 @@ def test_bad_parameters_get_422_with_a_message(api, params, words):
 
 
 def test_unknown_ids_get_404(api):
-    for path in ("/events/nope", "/places/gn:0", "/articles/nope"):
+    for path in ("/events/ev:ffffffffffffffffffff", "/places/gn:0", "/articles/ffffffffffffffff"):
         response = api.get(path)
         assert response.status_code == 404, path
         assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "path", ["/events/nope", "/events/%25%25%25%25%25%25", "/events/ev:____", "/articles/%00", "/places/x y"]
+)
+def test_ids_out_of_their_format_get_422(api, path):
+    response = api.get(path)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "invalid_parameter"
+
+
+def test_event_id_with_or_without_ev_and_by_prefix(api, all_events):
+    event_id = sorted(e.id for e in all_events)[0]
+    assert api.get(f"/events/{event_id.removeprefix('ev:')}").json()["id"] == event_id
+    assert api.get(f"/events/{event_id[:12]}").json()["id"] == event_id
+
+
+def test_ambiguous_prefix_gets_409_with_the_candidates(db_url, tmp_path):
+    import shutil
+    import sqlite3
+
+    copy = tmp_path / "ambiguous.db"
+    shutil.copy(db_url, copy)
+    with sqlite3.connect(copy) as conn:  # two ids made to share the prefix "ev:0b9"
+        ids = [r[0] for r in conn.execute("SELECT id FROM events ORDER BY id LIMIT 2")]
+        renamed = ["ev:0b9" + i[6:] for i in ids]
+        for old, new in zip(ids, renamed, strict=True):
+            conn.execute("UPDATE events SET id = ? WHERE id = ?", (new, old))
+    with serving(Settings(db_url=str(copy))) as base, httpx.Client(base_url=base) as client:
+        response = client.get("/events/ev:0b9")
+        assert response.status_code == 409, response.text
+        error = response.json()["error"]
+        assert error["code"] == "ambiguous_id"
+        assert sorted(d["id"] for d in error["detail"]) == sorted(renamed)
+        assert client.get("/events/0b9").status_code == 404  # under 6 characters: not a prefix
+
+
+def test_like_wildcards_in_an_id_prefix_match_nothing(db_url, all_events):
+    from frontwatch.store import open_store, query
+
+    with open_store(db_url) as store:
+        assert query.event_with_article(store, "ev:%%%%%%") is None
+        assert query.event_with_article(store, "ev:" + "_" * 20) is None
+        first = sorted(e.id for e in all_events)[0]
+        assert query.event_with_article(store, first[:-1] + "_") is None
+
+
+def test_security_headers_and_allow(api):
+    page = api.get("/")
+    assert page.status_code == 200
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "unsafe-inline" not in csp.split("style-src-attr")[0]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert api.get("/events").headers["x-content-type-options"] == "nosniff"
+    response = api.request("OPTIONS", "/articles")
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
 
 
 # ---- writes and tokens
@@ -367,6 +392,104 @@ def test_posted_body_is_validated(api):
     response = api.post("/articles", json={"title": ""}, headers={"Authorization": f"Bearer {WRITE_TOKEN}"})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_parameter"
+
+
+def _raw_post(base: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, bytes]:
+    """POST over a bare socket: headers (and maybe a first part of the body) sent, then the answer read
+    without sending the rest. A server that waited for the declared body would never answer."""
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(base)
+    lines = ["POST /articles HTTP/1.1", f"Host: {url.netloc}", *(f"{k}: {v}" for k, v in headers.items())]
+    with socket.create_connection((url.hostname, url.port), timeout=30) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(65536)
+            assert chunk, "connection closed before an answer"
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    return status, answer
+
+
+def test_a_huge_post_is_refused_before_its_body_is_read(api):
+    base = str(api.base_url).rstrip("/")
+    twenty_mb = str(20 * 1024 * 1024)
+    json_headers = {"Content-Type": "application/json", "Content-Length": twenty_mb}
+    status, _ = _raw_post(base, json_headers)
+    assert status == 401
+    status, answer = _raw_post(base, {**json_headers, "Authorization": f"Bearer {WRITE_TOKEN}"})
+    assert status == 413
+    assert b"too_large" in answer
+    # Without a Content-Length (chunked), the body is counted as it arrives and cut off at the limit.
+    chunk = b"x" * (1 << 20)
+    body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(6))
+    chunked = {"Transfer-Encoding": "chunked", "Authorization": f"Bearer {WRITE_TOKEN}"}
+    status, _ = _raw_post(base, chunked, body)
+    assert status == 413
+    # and the server goes on: a small POST right after is stored
+    small = {"title": "Shelling of Kupiansk", "text": "Russian forces shelled Kupiansk on 3 May."}
+    response = api.post("/articles", json=small, headers={"Authorization": f"Bearer {WRITE_TOKEN}"})
+    assert response.status_code == 201, response.text
+
+
+def test_post_checks_token_then_size_then_body(api):
+    auth = {"Authorization": f"Bearer {WRITE_TOKEN}"}
+    assert api.post("/articles", content=b"{not json").status_code == 401
+    response = api.post("/articles", content=b"{not json", headers=auth)
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "bad_request")
+    response = api.post("/articles", json={"title": "t", "text": "x", "published": 0}, headers=auth)
+    assert response.status_code == 422
+    assert "published" in response.json()["error"]["message"]
+    big = {"title": "t", "text": "Kharkiv. " * 600_000}  # ~5.4 MB: over the 4 MB article limit
+    assert api.post("/articles", json=big, headers=auth).status_code == 413
+
+
+def test_posted_script_url_is_dropped_and_the_article_kept(api):
+    auth = {"Authorization": f"Bearer {WRITE_TOKEN}"}
+    for url in ("javascript:alert(document.domain)", "data:text/html,<script>alert(1)</script>"):
+        report = {
+            "title": f"Shelling near Izium ({url[:4]})",
+            "text": "Russian forces shelled Izium.",
+            "url": url,
+        }
+        response = api.post("/articles", json=report, headers=auth)
+        assert response.status_code == 201, response.text
+        article_id = response.json()["article"]["id"]
+        assert api.get(f"/articles/{article_id}").json()["url"] is None
+
+
+def test_posted_article_has_a_run_record(api, db_url):
+    from sqlalchemy import select
+
+    from frontwatch.store import open_store
+    from frontwatch.store.schema import articles, runs
+
+    report = {"title": "Strike on Sumy", "text": "A Russian drone struck Sumy on 4 May, officials said."}
+    response = api.post("/articles", json=report, headers={"Authorization": f"Bearer {WRITE_TOKEN}"})
+    article_id = response.json()["article"]["id"]
+    with open_store(db_url) as store, store.engine.connect() as conn:
+        run = (
+            conn.execute(
+                select(runs)
+                .join(articles, articles.c.first_run == runs.c.id)
+                .where(articles.c.id == article_id)
+            )
+            .mappings()
+            .one()
+        )
+    assert run["gazetteer_version"] and run["pipeline_version"]
+
+
+def test_a_full_analysis_queue_answers_503_with_retry_after(db_url):
+    settings = Settings(db_url=db_url, write_token=WRITE_TOKEN, analysis_queue=0)
+    with serving(settings) as base, httpx.Client(base_url=base) as client:
+        response = client.post(
+            "/articles", json={"title": "t", "text": "x"}, headers={"Authorization": f"Bearer {WRITE_TOKEN}"}
+        )
+    assert response.status_code == 503
+    assert int(response.headers["retry-after"]) > 0
 
 
 def test_read_token_closes_reads_and_no_write_token_closes_writes(db_url):

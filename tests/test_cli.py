@@ -51,7 +51,7 @@ def seeded_db(tmp_path_factory, seed_path: Path) -> Path:
         main, ["--db", str(db), "ingest", str(seed_path), "--published", "2022-05-10"]
     )
     assert result.exit_code == 0, result.output + result.stderr
-    assert "1 articles read, 1 stored" in result.stderr
+    assert "1 article read, 1 stored" in result.stderr
     return db
 
 
@@ -126,8 +126,23 @@ def test_jsonl_url_is_kept_and_a_skipped_input_gives_exit_code_1(tmp_path: Path)
 
     assert result.exit_code == 1
     assert f"skipped {tmp_path / 'missing.txt'}: " in result.stderr
-    assert "1 articles read, 1 stored" in result.stderr
+    assert "1 article read, 1 stored" in result.stderr
     assert [r["url"] for r in rows] == [url]
+
+
+def test_a_one_line_report_is_analysed(tmp_path: Path):
+    flash = tmp_path / "flash.txt"
+    flash.write_text("Russian forces shelled Kupiansk on 9 May, the General Staff said.\n", encoding="utf-8")
+    db = tmp_path / "fw.db"
+    result = CliRunner().invoke(main, ["--db", str(db), "ingest", str(flash), "--published", "2022-05-10"])
+    assert result.exit_code == 0, result.output
+    assert "1 article read, 1 stored (1 event), 0 already present, 0 skipped" in result.stderr
+    (event,) = json.loads(CliRunner().invoke(main, ["--db", str(db), "events", "--json"]).stdout)
+    assert (event["sub_event_type"], event["place"]["name"], event["date"]) == (
+        "Shelling/artillery/missile attack",
+        "Kupyansk",
+        "2022-05-09",
+    )
 
 
 @pytest.mark.parametrize(
@@ -165,4 +180,4 @@ def test_demo_subprocess_prints_places_and_events(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     assert "Spivakivka" in result.stdout and "Barvinkove" in result.stdout
     assert "events" in result.stdout
-    assert "1 articles read, 1 stored" in result.stderr
+    assert "1 article read, 1 stored" in result.stderr

@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -119,6 +121,37 @@ def test_show_prints_evidence_claimant_and_article(stored):
     assert run(db, "show", event.id[:10]) == output  # a unique prefix is enough
 
 
+def test_show_takes_an_id_without_its_ev_prefix(stored):
+    db, records = stored
+    event = records[0].events[0]
+    assert run(db, "show", event.id.removeprefix("ev:")) == run(db, "show", event.id)
+
+
+def test_show_an_ambiguous_prefix_lists_the_candidates_and_exits_2(stored, tmp_path):
+    import shutil
+    import sqlite3
+
+    db, _ = stored
+    copy = tmp_path / "ambiguous.db"
+    shutil.copy(db, copy)
+    with sqlite3.connect(copy) as conn:  # two ids made to share the prefix "ev:0b9"
+        ids = [r[0] for r in conn.execute("SELECT id FROM events ORDER BY id LIMIT 2")]
+        renamed = sorted("ev:0b9" + i[6:] for i in ids)
+        for old, new in zip(ids, renamed, strict=True):
+            conn.execute("UPDATE events SET id = ? WHERE id = ?", (new, old))
+    result = CliRunner().invoke(main, ["--db", str(copy), "show", "ev:0b9"])
+    assert result.exit_code == 2, result.output
+    assert "matches more than one event" in result.output
+    assert [line.strip() for line in result.output.splitlines()[-2:]] == renamed
+
+
+def test_control_of_a_place_without_reports_says_so(stored):
+    db, _ = stored
+    output = run(db, "control", "Uzhhorod")
+    assert output.strip() == "no control changes reported for 'Uzhhorod' in the stored reports"
+    assert json.loads(run(db, "control", "Uzhhorod", "--json")) == []
+
+
 def test_show_unknown_id_fails_cleanly(stored):
     db, _ = stored
     result = CliRunner().invoke(main, ["--db", db, "show", "no-such-event"])
@@ -133,26 +166,64 @@ def test_every_command_has_help(command):
     assert len(result.output.splitlines()) > 3
 
 
-def test_serve_answers_over_http(stored):
-    db, records = stored
+@contextmanager
+def serve_process(db: str) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`frontwatch serve` as a real subprocess (write token "t"), once it answers /health."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "FRONTWATCH_WRITE_TOKEN": "t"}
     command = [str(Path(sys.executable).with_name("frontwatch")), "--db", db, "serve", "--port", str(port)]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                httpx.get(f"{base}/health", timeout=2)
                 break
             except httpx.TransportError:
                 assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
                 assert time.monotonic() < deadline, "serve did not answer within 60 s"
                 time.sleep(0.2)
+        yield proc, base
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def test_serve_answers_over_http(stored):
+    db, records = stored
+    with serve_process(db) as (_, base):
+        response = httpx.get(f"{base}/health", timeout=10)
         assert response.status_code == 200
         assert response.json()["articles"] == len(records)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+
+
+def test_serve_stops_on_sigterm_while_an_analysis_runs(stored, shared, tmp_path):
+    import shutil
+    import signal
+    import threading
+
+    db, _ = stored
+    copy = tmp_path / "sigterm.db"
+    shutil.copy(db, copy)
+    with serve_process(str(copy)) as (proc, base):
+        body = (shared / "seed" / "izyum-counterattack.txt").read_text(encoding="utf-8").partition("\n\n")[2]
+        report = {"title": "Long", "text": "\n\n".join(f"Update {i}. {body}" for i in range(300))}
+        answers: list[httpx.Response] = []
+        posting = threading.Thread(
+            target=lambda: answers.append(
+                httpx.post(
+                    f"{base}/articles", json=report, headers={"Authorization": "Bearer t"}, timeout=300
+                )
+            )
+        )
+        posting.start()
+        time.sleep(2)  # the report (~650 KB) is uploaded and its long analysis under way
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)  # the grace period is 3 s; without it, serve waited for the analysis
+        posting.join(timeout=15)
+        assert [a.status_code for a in answers] == [503]
+        assert "stopping" in answers[0].json()["error"]["message"]

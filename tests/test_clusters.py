@@ -10,8 +10,9 @@ import random
 from datetime import date
 from pathlib import Path
 
-from control_scenarios import GRAD, SHAHED, UKRAINE, event
-from frontwatch.clusters import Cluster, MergeReason, distance_km, merge, source_key
+from control_scenarios import GRAD, RUSSIA, SHAHED, UKRAINE, event
+from frontwatch.clusters import Cluster, MergeReason, merge, source_key
+from frontwatch.geometry import haversine_km
 from frontwatch.model import DatePrecision, Weapon
 from frontwatch.settings import shared_path
 
@@ -216,7 +217,7 @@ def test_bellingcat_dev_set_near_duplicates_merge():
     for c in clusters:
         assert len({e.date for e in c.members}) == 1
         points = [(e.place.entry.lat, e.place.entry.lon) for e in c.members if e.place]
-        assert all(distance_km(*p, *q) <= 10.0 for p in points for q in points)
+        assert all(haversine_km(*p, *q) <= 10.0 for p in points for q in points)
 
 
 def test_stored_merge_is_incremental(tmp_path):
@@ -249,3 +250,97 @@ def test_ordinals_that_are_not_about_the_event_do_not_split():
     ]
     result = sorted(len(c.members) for c in merge(reports))
     assert result == [1, 2]
+
+
+def copies(n: int) -> list:
+    """One shelling carried by `n` outlets, a few naming the weapon or the time of day."""
+    return [
+        event(
+            "shelling",
+            "kharkiv",
+            DAY,
+            article=f"copy{i}",
+            outlet=f"Outlet {i}",
+            text="Russian forces shelled Kharkiv overnight." if i % 3 else "Russian forces shelled Kharkiv.",
+            weapons=(GRAD,) if i % 5 == 0 else (),
+        )
+        for i in range(n)
+    ]
+
+
+def test_merging_compares_a_report_with_the_cluster_summary_not_with_every_member(monkeypatch):
+    from frontwatch import clusters
+
+    calls = []
+    original = clusters.compare
+
+    def counted(a, b, **kw):
+        calls.append((a.id, b.id))
+        return original(a, b, **kw)
+
+    monkeypatch.setattr(clusters, "compare", counted)
+    result = {n: (merge(copies(n)), len(calls)) for n in (10, 200) if not calls.clear()}
+
+    for n, (found, compared) in result.items():
+        assert [len(c.members) for c in found] == [n]  # one story, one cluster
+        assert compared == n - 1  # one comparison per joining report (with the cluster's first)
+    summary = clusters.Summary.start("cl", copies(1)[0])
+    for e in copies(200)[1:]:
+        summary.add(e)
+    # the summary holds the distinct facts only: 200 members, one place, two weapon sets
+    assert summary.size == 200 and len(summary.places) == 1 and len(summary.weapon_sets) == 1
+    assert summary.time_sets == {frozenset({"night"})} and summary.repeat_sets == {frozenset()}
+
+
+def test_summary_admits_exactly_what_every_member_admits():
+    """The summary's answer equals asking compare() of every member (pairwise, twice max_km)."""
+    from dataclasses import replace
+
+    from frontwatch.clusters import DEFAULT_RULES, Summary, compare
+
+    wider = replace(DEFAULT_RULES, max_km=2 * DEFAULT_RULES.max_km)
+    rng = random.Random(7)
+    pool = [
+        event(
+            "shelling",
+            rng.choice(["izyum", "izyum-south", "spivakivka", "zavody", "kharkiv-oblast"]),
+            DAY,
+            article=f"p{i % 7}",
+            text=rng.choice(
+                ["Shelled overnight.", "Shelled in the morning.", "A second strike.", "Shelling."]
+            ),
+            weapons=rng.choice([(), (), (GRAD,), (SHAHED,)]),
+            actors=rng.choice([(), (RUSSIA,), (RUSSIA,), (UKRAINE,), (RUSSIA, UKRAINE)]),
+        )
+        for i in range(40)
+    ]
+    answers = []
+    for cluster in merge(pool):  # members that merging put together: compatible with each other
+        members = cluster.members
+        summary = Summary.start("cl", members[0])
+        for m in members[1:]:
+            summary.add(m)
+        for candidate in pool:
+            if candidate in members:
+                continue
+            pairwise = all(not isinstance(compare(m, candidate, rules=wider), str) for m in members)
+            assert summary.admits(candidate, rules=wider) == pairwise, (members, candidate)
+            answers.append((len(members) > 1, pairwise))
+    # both answers were exercised, on clusters of several members too
+    assert {(True, True), (True, False)} <= set(answers)
+
+
+def test_merge_store_gives_the_clusters_of_merge(tmp_path):
+    from control_scenarios import extracted
+    from frontwatch import derive
+    from frontwatch.store import open_store
+    from frontwatch.store.clusters import load_assignments
+
+    reports = [*three_outlets(), *copies(12)]
+    with open_store(tmp_path / "same.db") as store:
+        for e in reports:
+            store.save(extracted(e.article_id, [e], outlet=e.claimant.outlet if e.claimant else None))
+        derive.merge_store(store)
+        stored = load_assignments(store.engine)
+    expected = {eid: c.id for c in merge(reports) for eid in c.event_ids}
+    assert {eid: a.cluster_id for eid, a in stored.items()} == expected

@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,11 @@ from click.testing import CliRunner
 from frontwatch.cli import main
 from frontwatch.gazetteer import Gazetteer
 from frontwatch.gazetteer.draft import Draft
-from frontwatch.gazetteer.geo import km
 from frontwatch.gazetteer.keys import name_key
 from frontwatch.gazetteer.loaders.katotth import KatotthRow
 from frontwatch.gazetteer.translit import kmu2010, russian_style
 from frontwatch.gazetteer.ukraine import build_ukraine
+from frontwatch.geometry import haversine_km as km
 from frontwatch.model import PlaceKind, Precision
 
 DATA = Path(__file__).parent / "data" / "gazetteer"
@@ -244,3 +245,44 @@ def test_katotth_linking_does_not_depend_on_hash_seed() -> None:
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1 and "UA63020010020000002" in outputs.pop()
+
+
+def test_famous_features_name_their_source_and_spellings() -> None:
+    from frontwatch.gazetteer.loaders import features
+
+    result = features.load()
+    assert len(result) >= 12
+    for draft in result:
+        assert draft.id.startswith("feature:") and draft.kind is PlaceKind.FEATURE
+        assert draft.precision is Precision.EXACT
+        assert 44.0 < draft.lat < 52.5 and 22.0 < draft.lon < 40.5, draft.id  # in Ukraine, Crimea included
+        assert any(n.isascii() for n in draft.names) and any(not n.isascii() for n in draft.names), draft.id
+    data = tomllib.loads(
+        (Path(features.__file__).parent.parent / "data" / "features.toml").read_text("utf-8")
+    )
+    assert all(spec["source"].startswith(("Wikipedia", "GeoNames")) for spec in data["feature"])
+
+
+def test_a_broken_feature_file_is_named(tmp_path: Path) -> None:
+    from frontwatch.errors import GazetteerError
+    from frontwatch.gazetteer.loaders import features
+
+    bad = tmp_path / "features.toml"
+    bad.write_text(
+        '[[feature]]\nid = "x"\nname = "X"\nlat = 50.0\nlon = 30.0\nnames = ["X"]\n', encoding="utf-8"
+    )
+    with pytest.raises(GazetteerError, match=r"features\.toml: feature #1 lacks admin1, source"):
+        features.load(bad)
+    bad.write_text("[[feature]\n", encoding="utf-8")
+    with pytest.raises(GazetteerError, match="cannot read"):
+        features.load(bad)
+
+
+def test_edit_distance_counts_a_swap_as_one() -> None:
+    from frontwatch.gazetteer.fuzzy import allowed_edits, edit_distance
+
+    assert edit_distance("donestk", "donetsk", 2) == 1
+    assert edit_distance("luhansk", "luhanske", 2) == 1
+    assert edit_distance("kitten", "sitting", 5) == 3
+    assert edit_distance("kitten", "sitting", 1) == 2  # stops past the limit
+    assert [allowed_edits(w) for w in ("kyiv", "lyman", "novoselivka")] == [0, 1, 2]

@@ -162,13 +162,16 @@ def test_empty_file(tmp_path: Path, content: bytes) -> None:
     assert one([path]) == ReadError(str(path), "empty file")
 
 
-def test_title_only(tmp_path: Path) -> None:
-    path = tmp_path / "title.txt"
-    path.write_text("Only a headline\n\n", encoding="utf-8")
-    assert one([path]) == ReadError(str(path), "title with no body")
+def test_one_line_report_is_its_own_text(tmp_path: Path) -> None:
+    path = tmp_path / "flash.txt"
+    path.write_text("Russian forces shelled Kupiansk on 9 May.\n\n", encoding="utf-8")
+    result = one([path])
+    expected = ("Russian forces shelled Kupiansk on 9 May.", "Russian forces shelled Kupiansk on 9 May.")
+    assert (result.title, result.text) == expected
     tagged = tmp_path / "title-tags.txt"
     tagged.write_text("Only a headline\n\n\u00a0War, Izyum\n", encoding="utf-8")
-    assert one([tagged]) == ReadError(str(tagged), "title with no body")
+    result = one([tagged])
+    assert (result.text, result.tags) == ("Only a headline", ("War", "Izyum"))
 
 
 def test_missing_path_and_unknown_extension(tmp_path: Path) -> None:
@@ -191,8 +194,9 @@ def test_no_extension_sniffs_the_format(seed_path: Path, tmp_path: Path) -> None
 
 
 def test_read_text_raises_input_error() -> None:
-    with pytest.raises(InputError, match="title with no body"):
-        read_text("Headline only", origin="mem")
+    with pytest.raises(InputError, match="empty file"):
+        read_text("  \n", origin="mem")
+    assert read_text("Headline only", origin="mem").text == "Headline only"
 
 
 def test_bad_file_in_the_middle_of_a_batch(seed_path: Path, tmp_path: Path) -> None:

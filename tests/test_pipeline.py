@@ -96,6 +96,64 @@ def test_reingesting_the_same_file_changes_nothing(backend, tmp_path: Path, seed
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_syndicated_copies_join_the_stored_clusters_as_they_are_stored(
+    backend, tmp_path: Path, seed_path: Path, gazetteer
+):
+    """Copies of one report from several outlets, in two ingests: every event of the story is one
+    cluster across both (the second ingest joins the stored summaries), each copy an independent
+    source, and every stored event has its cluster_id in the public JSON."""
+    from frontwatch.store import query
+    from frontwatch.store.clusters import load_assignments
+
+    title, _, body = seed_path.read_text(encoding="utf-8").strip().partition("\n\n")
+
+    def copies(first: int, last: int) -> Path:
+        path = tmp_path / f"copies-{first}.jsonl"
+        records = [
+            {"title": title, "text": f"{body}\n\nCarried by outlet {i}.", "source": f"Outlet {i}"}
+            for i in range(first, last)
+        ]
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        return path
+
+    with backend_url(backend, tmp_path) as url:
+        store = open_store(url)
+        first = ingest([copies(0, 3)], store=store, gazetteer=gazetteer, published=SEED_PUBLISHED)
+        clusters_then = {a.cluster_id for a in load_assignments(store.engine).values()}
+        second = ingest([copies(3, 5)], store=store, gazetteer=gazetteer, published=SEED_PUBLISHED)
+        assignments = load_assignments(store.engine)
+        docs = [json.loads(d) for d in query.iter_event_docs(store, query.EventFilter())]
+        store.close()
+
+    assert first.stored == 3 and second.stored == 2 and first.events == second.events * 3 // 2 > 0
+    per_copy = first.events // 3
+    assert {a.cluster_id for a in assignments.values()} == clusters_then  # no new cluster
+    sizes: dict[str, int] = {}
+    for a in assignments.values():
+        sizes[a.cluster_id] = sizes.get(a.cluster_id, 0) + 1
+    assert len(sizes) == per_copy and set(sizes.values()) == {5}  # one event of each copy in each
+    assert sum(a.is_canonical for a in assignments.values()) == len(sizes)  # one canonical each
+    assert {d["id"]: d["cluster_id"] for d in docs} == {k: a.cluster_id for k, a in assignments.items()}
+
+
+def test_an_ingest_first_clusters_the_events_stored_without_merging(
+    tmp_path: Path, seed_path: Path, gazetteer
+):
+    from frontwatch.derive import merge_store
+    from frontwatch.store.clusters import load_assignments
+
+    with open_store(tmp_path / "pending.db") as store:
+        ingest([seed_path], store=store, gazetteer=gazetteer, published=SEED_PUBLISHED, merge=False)
+        assert load_assignments(store.engine) == {}
+        again = ingest([seed_path], store=store, gazetteer=gazetteer, published=SEED_PUBLISHED)
+        assignments = load_assignments(store.engine)
+        events = store.events()
+        assert merge_store(store).new == 0
+    assert again.stored == 0 and again.already_present == 1  # nothing new, yet the events got clusters
+    assert set(assignments) == {e.id for e in events} != set()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_bad_file_in_the_middle_of_a_batch_is_skipped_and_named(backend, tmp_path, batch_dir, gazetteer):
     with backend_url(backend, tmp_path) as url:
         store = open_store(url)

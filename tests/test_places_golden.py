@@ -12,7 +12,7 @@ import pytest
 
 from conftest import SEED_PUBLISHED
 from frontwatch.gazetteer import Gazetteer
-from frontwatch.gazetteer.geo import km
+from frontwatch.geometry import haversine_km as km
 from frontwatch.ingest import read_paths
 from frontwatch.model import Article, Place, ResolvedArticle
 from frontwatch.nlp import annotate

@@ -9,7 +9,7 @@ import pytest
 
 from frontwatch.gazetteer import Gazetteer
 from frontwatch.model import AnnotatedArticle, Article, Entity, PlaceKind, ResolvedArticle, Span
-from frontwatch.resolve import resolve
+from frontwatch.resolve import Work, resolve
 from gazetteer_fixture import fixture_gazetteer
 
 
@@ -113,3 +113,32 @@ def test_river_is_placed_near_the_other_places(gaz: Gazetteer) -> None:
 
 def test_fixture_is_small(gaz: Gazetteer, tmp_path: Path) -> None:
     assert len(gaz) < 100
+
+
+def _repeated(name: str, repeats: int) -> tuple[AnnotatedArticle, Work]:
+    text = "Shelling reported\n" + f"{name} " * repeats
+    people = tuple(  # every tenth repeat tagged PERSON, as the small model does: entity look-ups too
+        Entity(
+            label="PERSON",
+            start_char=18 + k * (len(name) + 1),
+            end_char=18 + k * (len(name) + 1) + len(name),
+            text=name,
+        )
+        for k in range(0, repeats, 10)
+    )
+    return annotated(text, people), Work()
+
+
+@pytest.mark.parametrize("name", ["Kharkiv", "Lyman, Donetsk region,", "Spivakivka in the Luhansk region"])
+def test_a_repeated_name_costs_linear_work(gaz: Gazetteer, name: str) -> None:
+    small, small_work = _repeated(name, 500)
+    big, big_work = _repeated(name, 4000)
+    small_places = resolve(small, gazetteer=gaz, work=small_work).places
+    big_places = resolve(big, gazetteer=gaz, work=big_work).places
+    assert 7.9 * len(small_places) <= len(big_places) <= 8 * len(small_places)  # PERSON-tagged dropped
+    assert small_places
+    for field in ("unit_checks", "entity_checks", "candidate_anchor_pairs"):
+        result, expected = getattr(big_work, field), 8 * getattr(small_work, field)
+        assert result <= 1.05 * expected + 10, field  # 8× the text, at most ~8× the work
+    assert big_work.entity_checks > 0
+    assert big_work.unit_checks > 0 or "region" not in name

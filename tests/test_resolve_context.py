@@ -8,10 +8,19 @@ from datetime import date
 import pytest
 
 from frontwatch.gazetteer import Gazetteer
-from frontwatch.gazetteer.geo import km
 from frontwatch.gazetteer.translit import ikavism
-from frontwatch.model import AnnotatedArticle, Article, Entity, PlaceKind, Precision, ResolvedArticle, Span
-from frontwatch.resolve import resolve
+from frontwatch.geometry import haversine_km as km
+from frontwatch.model import (
+    AnnotatedArticle,
+    Article,
+    Entity,
+    GazetteerEntry,
+    PlaceKind,
+    Precision,
+    ResolvedArticle,
+    Span,
+)
+from frontwatch.resolve import Work, resolve
 
 
 @pytest.fixture(scope="session")
@@ -187,3 +196,229 @@ def test_before_the_invasion_the_front_is_donbas(gaz: Gazetteer) -> None:
             AnnotatedArticle(article=article, sentences=(Span(0, len(text), text),)), gazetteer=gaz
         )
         assert [(p.mention.surface, p.entry.admin1) for p in result.places] == [("Pisky", oblast)]
+
+
+def place_of(result: ResolvedArticle, surface: str) -> GazetteerEntry:
+    return next(p.entry for p in result.places if p.mention.surface == surface)
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "admin1", "admin2"),
+    [
+        ("Shelling hit Novoselivka, Kharkiv Oblast.", "Novoselivka", "Kharkiv Oblast", None),
+        ("Fighting near Sukhyi Yar, Donetsk region.", "Sukhyi Yar", "Donetsk Oblast", None),
+        ("Shelling of Novoselivka, Donestk region.", "Novoselivka", "Donetsk Oblast", None),
+        ("Strikes on Novoselivka, Luhanks region", "Novoselivka", "Luhansk Oblast", None),
+        ("Explosions in Vasylivka, Zaporizhia region", "Vasylivka", "Zaporizhzhia Oblast", None),
+        ("Attack near Zolochiv, Kharkov region", "Zolochiv", "Kharkiv Oblast", None),
+        ("Shelling of Kamianka in the Pokrovsk district.", "Kamianka", "Donetsk Oblast", "Pokrovsk Raion"),
+        ("Shelling of Kamianka, Horlivka district.", "Kamianka", "Donetsk Oblast", "Horlivka Raion"),
+        (
+            "Shelling near the village of Luhansk, Bakhmut district, Donetsk region.",
+            "Luhansk",
+            "Donetsk Oblast",
+            "Bakhmut Raion",
+        ),
+    ],
+)
+def test_a_named_region_decides(
+    gaz: Gazetteer, text: str, surface: str, admin1: str, admin2: str | None
+) -> None:
+    result = place_of(places(gaz, text), surface)
+    assert result.kind in (PlaceKind.CITY, PlaceKind.TOWN, PlaceKind.VILLAGE)
+    assert (result.admin1, result.admin2 if admin2 else None) == (admin1, admin2)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Shelling in the region of Donetsk.", {"Donetsk": "Donetsk Oblast"}),
+        (
+            "Battles in the Donetsk and Luhansk regions.",
+            {"Donetsk": "Donetsk Oblast", "Luhansk": "Luhansk Oblast"},
+        ),
+        (
+            "Alerts in Kharkiv, Sumy and Chernihiv regions.",
+            {"Kharkiv": "Kharkiv Oblast", "Sumy": "Sumy Oblast", "Chernihiv": "Chernihiv Oblast"},
+        ),
+        ("Strikes across the Donestk region.", {"Donestk region": "Donetsk Oblast"}),
+    ],
+)
+def test_region_phrasings_and_misspellings_are_oblasts(
+    gaz: Gazetteer, text: str, expected: dict[str, str]
+) -> None:
+    result = {p.mention.surface: (p.entry.kind, p.entry.name) for p in places(gaz, text).places}
+    assert result == {surface: (PlaceKind.ADMIN1, name) for surface, name in expected.items()}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A Nova Poshta branch was hit in Kharkiv.", ["Kharkiv"]),
+        ('A missile hit the "Ukraina" theatre in Sumy.', ["Sumy"]),
+        ("The Druzhba sports complex in Kharkiv burned.", ["Kharkiv"]),
+        ('The hypermarket "Rosa" in Odesa was hit.', ["Odesa"]),
+        ("Shelling of the Zorya plant in Mykolaiv.", ["Mykolaiv"]),
+        ("The Trinity church in Lyman was damaged.", ["Lyman"]),
+        # a town before the thing is where it is
+        ("A strike on the Kharkiv tractor plant.", ["Kharkiv"]),
+        ("Missiles hit the Kremenchuk refinery.", ["Kremenchuk"]),
+        ("The Mariupol drama theatre was destroyed.", ["Mariupol"]),
+        ("A shell hit the Pisky school in the Donetsk region.", ["Pisky", "Donetsk region"]),
+    ],
+)
+def test_names_of_things_are_not_places(gaz: Gazetteer, text: str, expected: list[str]) -> None:
+    assert surfaces(places(gaz, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "feature_id", "near"),
+    [
+        (
+            "Russian ships shelled Snake Island again.",
+            "Snake Island",
+            "feature:snake-island",
+            (45.255, 30.204),
+        ),
+        (
+            "Water rose after the Kakhovka dam was blown up.",
+            "Kakhovka dam",
+            "feature:kakhovka-hpp",
+            (46.778, 33.37),
+        ),
+        (
+            "Fires near the Zaporizhzhia nuclear plant.",
+            "Zaporizhzhia nuclear plant",
+            "feature:zaporizhzhia-npp",
+            (47.512, 34.586),
+        ),
+        (
+            "Strikes on the Antonivskyi bridge.",
+            "Antonivskyi bridge",
+            "feature:antonivskyi-bridge",
+            (46.672, 32.715),
+        ),
+        ("An explosion damaged the Kerch bridge.", "Kerch bridge", "feature:crimean-bridge", (45.31, 36.506)),
+        ("Defenders of Azovstal surrendered.", "Azovstal", "feature:azovstal", (47.097, 37.601)),
+        ("Troops left the Chornobyl zone.", "Chornobyl zone", "feature:chornobyl-zone", (51.34, 29.95)),
+        (
+            "Paratroopers landed at Hostomel airport.",
+            "Hostomel airport",
+            "feature:hostomel-airport",
+            (50.603, 30.192),
+        ),
+        ("Бої за Зміїний тривають.", "Зміїний", "feature:snake-island", (45.255, 30.204)),
+        ("Каховська ГЕС зруйнована.", "Каховська ГЕС", "feature:kakhovka-hpp", (46.778, 33.37)),
+    ],
+)
+def test_famous_features_are_places(
+    gaz: Gazetteer, text: str, surface: str, feature_id: str, near: tuple[float, float]
+) -> None:
+    result = place_of(places(gaz, text), surface)
+    assert result.id == feature_id
+    assert km(result.lat, result.lon, *near) < 1.0
+
+
+def test_a_feature_name_leaves_its_town_alone(gaz: Gazetteer) -> None:
+    result = places(gaz, "Water rose after the Kakhovka dam was blown up; Kakhovka itself flooded.")
+    expected = {"Kakhovka dam": PlaceKind.FEATURE, "Kakhovka": PlaceKind.CITY}
+    assert {p.mention.surface: p.entry.kind for p in result.places} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "name", "admin1"),
+    [
+        ("Explosions near Ilvoaisk, Donetsk region.", "Ilvoaisk", "Ilovays’k", "Donetsk Oblast"),
+        (
+            "Fighting at Noivomykhailivka, Donetsk Obl",
+            "Noivomykhailivka",
+            "Novomykhailivka",
+            "Donetsk Oblast",
+        ),
+        ("Drones over Kupainsk, Kharkiv region.", "Kupainsk", "Kupyansk", "Kharkiv Oblast"),
+    ],
+)
+def test_a_misspelt_name_is_found_with_its_region(
+    gaz: Gazetteer, text: str, surface: str, name: str, admin1: str
+) -> None:
+    work = Work()
+    result = place_of(resolve(annotated(text), gazetteer=gaz, work=work), surface)
+    assert (result.name, result.admin1) == (name, admin1)
+    assert [w[2] for w in work.approximate] == [surface]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ilvoaisk was shelled.",  # no region: a near miss alone is not taken
+        "Yesterday, Donetsk region was quiet.",  # a word that is no name
+        "Kolya, Donetsk region, said it was quiet.",  # too short to risk
+        # a city is no unit for a near miss
+        "Mariupol (Donetsk region) was shelled; Gorbachova\nin Mariupol.",
+    ],
+)
+def test_a_near_miss_needs_a_region_written_after_it(gaz: Gazetteer, text: str) -> None:
+    work = Work()
+    resolve(annotated(text), gazetteer=gaz, work=work)
+    assert work.approximate == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Damage to buildings in the Vostochny district of Mariupol", {"Mariupol": PlaceKind.CITY}),
+        ("Shelling in the Kyivskyi district of Donetsk.", {"Donetsk": PlaceKind.CITY}),
+        (
+            "Shelling of Vuhledar in Volnovakha district of Donetsk region",
+            {
+                "Vuhledar": PlaceKind.TOWN,
+                "Volnovakha district": PlaceKind.ADMIN2,
+                "Donetsk region": PlaceKind.ADMIN1,
+            },
+        ),
+    ],
+)
+def test_a_district_of_a_city_is_part_of_the_city(
+    gaz: Gazetteer, text: str, expected: dict[str, PlaceKind]
+) -> None:
+    result = {p.mention.surface: p.entry.kind for p in places(gaz, text).places}
+    assert result == expected
+
+
+def test_a_village_called_so_today_beats_one_renamed(gaz: Gazetteer) -> None:
+    # Valianivske was Krasne until 2016 and still carries the name among its others; in the same
+    # (former) district the village whose current name is Krasne is meant.
+    result = place_of(
+        places(gaz, "Shelling near Krasne village, Krasnodon district, Luhansk region"), "Krasne"
+    )
+    assert (result.name, result.admin1) == ("Krasne", "Luhansk Oblast")
+
+
+def test_a_list_of_thousands_of_names_costs_linear_work(gaz: Gazetteer) -> None:
+    villages = sorted(
+        {
+            e.name
+            for e in gaz.entries()
+            if e.kind is PlaceKind.VILLAGE and e.country == "UA" and e.name.isascii() and e.name.isalpha()
+        }
+    )[:2400]
+    small, big = Work(), Work()
+    resolve(annotated("List\n" + ", ".join(villages[:300])), gazetteer=gaz, work=small)
+    resolve(annotated("List\n" + ", ".join(villages)), gazetteer=gaz, work=big)
+    assert small.candidate_anchor_pairs > 0
+    assert big.candidate_anchor_pairs <= 1.5 * 8 * small.candidate_anchor_pairs  # 8× the names, ~8× the work
+
+
+@pytest.mark.parametrize(
+    ("published", "oblast"),
+    [
+        (date(2022, 3, 10), "Kyiv Oblast"),  # the spring of 2022: the north is a front
+        (date(2023, 6, 1), "Kharkiv Oblast"),  # later: the north is not, Kharkiv Oblast still is
+        (None, "Kharkiv Oblast"),  # undated: today's front
+    ],
+)
+def test_the_front_prior_follows_the_date(gaz: Gazetteer, published: date | None, oblast: str) -> None:
+    text = "Shelling in Buzova"
+    article = Article(id="t", title=text, text=text, published=published, published_from="input")
+    result = resolve(AnnotatedArticle(article=article, sentences=(Span(0, len(text), text),)), gazetteer=gaz)
+    assert [(p.mention.surface, p.entry.admin1) for p in result.places] == [("Buzova", oblast)]

@@ -178,13 +178,14 @@ def test_a_failing_batch_keeps_nothing_and_raises(store):
 
 
 def test_event_docs_are_the_public_json_of_the_stored_events(store):
-    from frontwatch.public import event_json
+    from frontwatch.public import doc_with_cluster, event_json
     from frontwatch.store import query
 
-    store.save(extracted(1))
+    store.save(extracted(1))  # saved without merging: no cluster yet
 
     result = query.event_docs_page(store, query.EventFilter(), limit=10).items
-    expected = [event_json(e) for e in query.events_page(store, query.EventFilter(), limit=10).items]
+    page = query.events_page(store, query.EventFilter(), limit=10).items
+    expected = [doc_with_cluster(event_json(e), None) for e in page]
     assert result == expected
 
 

@@ -102,7 +102,21 @@ def test_cue_lists_are_documented() -> None:
     assert V.cues["attribution"]["description"] and V.cues["dates"]["description"]
 
 
-def test_rules_version_matches_the_vocabulary() -> None:
-    from frontwatch.events import RULES_VERSION
+def test_rules_version_is_read_from_the_vocabulary() -> None:
+    import tomllib
 
-    assert V.version == RULES_VERSION
+    from frontwatch.events import RULES_VERSION
+    from frontwatch.events.vocab import HERE
+
+    written = tomllib.loads((HERE / "event_types.toml").read_text(encoding="utf-8"))["version"]
+    assert RULES_VERSION == V.version == written
+
+
+def test_an_unknown_key_of_an_event_type_is_an_error() -> None:
+    from frontwatch.errors import InputError
+    from frontwatch.events.vocab import _event_types
+
+    misspelt = {"description": "x", "event_type": "E", "sub_event_type": "S", "triggers": ["a"], "prority": 3}
+    raw = {"types": {"shelling": misspelt}}
+    with pytest.raises(InputError, match=r"event_types.toml: \[types.shelling\] has unknown keys: prority"):
+        _event_types(raw)

@@ -10,8 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,11 +17,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from frontwatch.api import create_app
+from api_server import serving
 from frontwatch.model import Event
 from frontwatch.settings import Settings
 
@@ -81,23 +78,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, seed_path: Path) -> Seeded:
 @pytest.fixture(scope="module")
 def server(seeded: Seeded) -> Iterator[str]:
     """The real app on a free loopback port, in a thread, for this module."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(Settings(db_url=seeded.db_url)), log_level="warning", lifespan="on")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serving(Settings(db_url=seeded.db_url)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +95,13 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, server: str) -> Iterator[Page]:
+    with offline_page(browser, server) as page:
+        yield page
+
+
+@contextlib.contextmanager
+def offline_page(browser: Browser, server: str, timings: dict[str, float] | None = None) -> Iterator[Page]:
+    """The map, loaded and ready, with every request outside the server aborted (time to ready in timings)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     errors: list[str] = []
@@ -128,8 +117,11 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
 
     page.route("**/*", offline)
     page.on("request", lambda request: requested.append(request.url))
+    t0 = time.perf_counter()
     page.goto(server + "/")
     page.wait_for_selector("body[data-ready]", timeout=30_000)
+    if timings is not None:
+        timings["first_render_s"] = time.perf_counter() - t0
     assert page.get_attribute("body", "data-ready") == "true", page.inner_text("#status")
     yield page
     context.close()
@@ -277,3 +269,106 @@ def test_filters_play_and_the_control_layer(page: Page, seeded: Seeded) -> None:
     assert page.locator(".leaflet-holders-pane path.control-mark").count() == len(rows)
     holders = {r["place"]["name"]: r["holder"] for r in rows}
     assert re.search("Russia|Ukraine", " ".join(holders.values())), holders
+
+
+# ---------------------------------------------------------------- a store of 200,000 events
+
+BIG = 200_000
+
+
+@pytest.fixture(scope="module")
+def big_db(tmp_path_factory: pytest.TempPathFactory, seed_path: Path) -> str:
+    """The seed report's events replicated to 200,000 (bench/synthetic.py: real settlements, 2022-2023)."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from frontwatch.gazetteer import Gazetteer
+    from frontwatch.ingest import read_paths
+    from frontwatch.pipeline import analyse
+    from frontwatch.store import open_store
+    from synthetic import fill
+
+    gazetteer = Gazetteer.open_default()
+    base = [analyse(a, gazetteer=gazetteer) for a in read_paths([seed_path], published=SEED_PUBLISHED)]
+    db_url = str(tmp_path_factory.mktemp("web-big") / "big.db")
+    store = open_store(db_url)
+    try:
+        seconds = fill(store, base, events=BIG, per_article=250)
+    finally:
+        store.close()
+    print(f"\nbuilt a store of {BIG} events in {seconds:.1f} s")
+    return db_url
+
+
+def view_total(db_url: str, page: Page) -> int:
+    """The events the map should count for its current view, asked of the store directly."""
+    from frontwatch.store import aggregates, open_store
+    from frontwatch.store.query import BBox, EventFilter
+
+    view = page.evaluate(
+        """() => { const b = frontwatch.map.getBounds(); const s = frontwatch.state;
+        const iso = (d) => new Date(d * 86400000).toISOString().slice(0, 10);
+        const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+        return {bbox: bbox.map((x) => x.toFixed(3)).join(','),
+                until: iso(s.day), since: s.window === 'all' ? null : iso(s.day - Number(s.window) + 1),
+                zoom: frontwatch.map.getZoom()}; }"""
+    )
+    flt = EventFilter(
+        bbox=BBox.parse(view["bbox"]),
+        until=dt.date.fromisoformat(view["until"]),
+        since=dt.date.fromisoformat(view["since"]) if view["since"] else None,
+    )
+    store = open_store(db_url)
+    try:
+        zoom = view["zoom"]
+        cell = 2 if zoom < 5.5 else 1 if zoom < 6.5 else 0.5 if zoom < 7.5 else 0.25
+        return aggregates.grid(store, flt, cell=cell).total
+    finally:
+        store.close()
+
+
+def test_a_large_store_is_drawn_by_view_and_the_slider_updates_it(browser: Browser, big_db: str) -> None:
+    timings: dict[str, float] = {}
+    with serving(Settings(db_url=big_db)) as url, offline_page(browser, url, timings) as page:
+        # First view: counts per grid cell for the whole map, every event up to the last day.
+        data = map_data(page)
+        assert data["mode"] == "aggregate"
+        assert int(data["total"]) == BIG
+        shown = int(data["shown"])
+        assert shown == view_total(big_db, page)
+        assert 0 < shown <= BIG
+        assert page.locator(".leaflet-marker-pane .fw-cell").count() == int(data["cells"]) > 10
+
+        # A slider step to the middle of the range: fewer events, the view asked again.
+        date_min = dt.date.fromisoformat(page.get_attribute("#slider", "data-date-min") or "")
+        date_max = dt.date.fromisoformat(page.get_attribute("#slider", "data-date-max") or "")
+        middle = date_min + (date_max - date_min) / 2
+        t0 = time.perf_counter()
+        page.locator("#slider").fill(str((middle - date_min).days))
+        page.wait_for_function(
+            "d => document.querySelector('#map').dataset.viewDay === d", arg=middle.isoformat()
+        )
+        step = time.perf_counter() - t0
+        result = int(map_data(page)["shown"])
+        assert result == view_total(big_db, page)
+        assert 0 < result < shown
+
+        # The 30 days to that date: fewer still.
+        page.select_option("#window", "30")
+        page.wait_for_function("n => Number(document.querySelector('#map').dataset.shown) < n", arg=result)
+        assert int(map_data(page)["shown"]) == view_total(big_db, page)
+
+        # Zoomed in on a city: single events of the view, drawn as markers and clusters.
+        page.evaluate("() => { frontwatch.map.setView([49.99, 36.23], 10); }")  # Kharkiv
+        page.wait_for_function("() => document.querySelector('#map').dataset.mode === 'points'")
+        expected = int(map_data(page)["shown"])
+        assert expected > 0
+        assert_drawn(page, expected)
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.evaluate("() => { frontwatch.map.setView([48.8, 34.5], 6); }")
+        page.wait_for_function("() => document.querySelector('#map').dataset.mode === 'aggregate'")
+        page.screenshot(path=str(ARTIFACTS / "web-map-200k.png"))
+    line = f"{BIG} events: first render {timings['first_render_s']:.2f} s, slider step {step:.2f} s"
+    (ARTIFACTS / "web-map-200k.txt").write_text(line + "\n", encoding="utf-8")
+    print(line)

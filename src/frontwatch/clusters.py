@@ -5,7 +5,10 @@ sub-type (and the same control change), the same gazetteer entry or points withi
 that overlap once their precisions are taken into account, and compatible actors; nothing marks
 them as distinct (same article, different weapons, parts of the day or "another"/"second" strike).
 Merging is greedy over a total order of the reports, so the same input gives the same clusters in
-any order; a spatial grid and day buckets keep it near-linear.
+any order. A new report is compared with each nearby cluster's `Summary` (its first report and the
+distinct facts of all its members), found through an index keyed by type, grid cell and week, so
+the cost of a report does not grow with the size of the clusters (a story carried a thousand
+times); `ClusterState` is a summary's stored form (frontwatch.derive merges against the store).
 """
 
 from __future__ import annotations
@@ -19,15 +22,24 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
-from frontwatch.model import DatePrecision, Event, Modality, Precision
+from frontwatch.geometry import KM_PER_DEGREE, haversine_km
+from frontwatch.model import (
+    MERGE_RULES_VERSION,
+    ClusterState,
+    DatePrecision,
+    Event,
+    MergeReason,
+    Modality,
+    Precision,
+    Span,
+)
 
 log = logging.getLogger(__name__)
 
-RULES_VERSION = "clusters.rules.v1"
-EARTH_KM = 6371.0088
+RULES_VERSION = MERGE_RULES_VERSION
 COARSE = frozenset({Precision.RAION, Precision.REGION, Precision.COUNTRY})
 DATE_RANK = {
     DatePrecision.DAY: 0,
@@ -66,33 +78,6 @@ class MergeRules:
 
 
 DEFAULT_RULES = MergeRules()
-
-
-@dataclass(frozen=True, slots=True)
-class MergeReason:
-    """Why one report is in its cluster: the seed, or what matched the report it was compared to."""
-
-    event_id: str
-    cluster_id: str
-    matched_event_id: str | None  # None for the report that started the cluster
-    type_match: str = ""  # "Battles / Armed clash"
-    same_place: bool = False  # same gazetteer entry
-    distance_km: float | None = None
-    date_overlap: tuple[date, date] | None = None
-    actors: str = ""
-    rules_version: str = RULES_VERSION
-
-    def text(self) -> str:
-        """One line for people: why this report joined."""
-        if self.matched_event_id is None:
-            return "started the cluster (most precise report)"
-        where = "same place" if self.same_place else f"{self.distance_km:.1f} km apart"
-        when = ""
-        if self.date_overlap is not None:
-            lo, hi = self.date_overlap
-            when = f"dates overlap {lo.isoformat()}" + ("" if lo == hi else f"..{hi.isoformat()}")
-        parts = [f"same type {self.type_match}", where, when, f"actors {self.actors}"]
-        return f"joined {self.matched_event_id}: " + ", ".join(p for p in parts if p)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,24 +195,12 @@ def date_interval(event: Event, *, rules: MergeRules = DEFAULT_RULES) -> tuple[d
             return d - window, d + window
 
 
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
-
-
 def _sides(event: Event) -> frozenset[str]:
     return frozenset(a.side for a in event.actors if a.side)
 
 
 def _first_side(event: Event) -> str | None:
     return event.actors[0].side if event.actors else None
-
-
-def _markers(event: Event, table: tuple[tuple[str, re.Pattern[str]], ...]) -> frozenset[str]:
-    return frozenset(key for key, pattern in table if pattern.search(event.evidence.text))
 
 
 def _weapon_classes(event: Event) -> frozenset[str]:
@@ -274,7 +247,7 @@ def compare(a: Event, b: Event, *, rules: MergeRules = DEFAULT_RULES) -> MergeRe
     if a.control_to is not None and not same_place:
         # taking a village is not taking its neighbour 3 km away
         return "control of different places"
-    km = distance_km(a.place.entry.lat, a.place.entry.lon, b.place.entry.lat, b.place.entry.lon)
+    km = haversine_km(a.place.entry.lat, a.place.entry.lon, b.place.entry.lat, b.place.entry.lon)
     if not same_place:
         # a region's centroid says nothing about where in the region: only the same entry matches
         if a.place.entry.precision in COARSE or b.place.entry.precision in COARSE:
@@ -295,11 +268,10 @@ def compare(a: Event, b: Event, *, rules: MergeRules = DEFAULT_RULES) -> MergeRe
         return "different actors"
     if not weapons_compatible(_weapon_classes(a), _weapon_classes(b)):
         return "different weapons"
-    vocab = _vocabulary()
-    ta, tb = _markers(a, vocab.time_of_day), _markers(b, vocab.time_of_day)
+    (ta, ra), (tb, rb) = _text_markers(a.evidence.text), _text_markers(b.evidence.text)
     if ta and tb and not ta & tb:
         return "different part of the day"
-    if _markers(a, vocab.repeat) != _markers(b, vocab.repeat):
+    if ra != rb:
         return "one is another/second such event"
     shared = sorted(sides_a & sides_b)
     actors = ("shared " + ", ".join(shared)) if shared else "compatible (unnamed on one side)"
@@ -324,72 +296,246 @@ def cluster_id_for(event_id: str) -> str:
     return f"cl-{event_id}"
 
 
+@lru_cache(maxsize=8192)
+def _text_markers(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The time-of-day and repeat markers of an evidence text (looked up once per text)."""
+    vocab = _vocabulary()
+    return (
+        frozenset(key for key, pattern in vocab.time_of_day if pattern.search(text)),
+        frozenset(key for key, pattern in vocab.repeat if pattern.search(text)),
+    )
+
+
 @dataclass(slots=True)
-class _Building:
+class Summary:
+    """A cluster as merging sees it, updated in place as reports join: the first report (every
+    joiner must match it) and the distinct facts of all members (`ClusterState` is its stored
+    form). Its size does not grow with the number of reports that repeat the same facts."""
+
     id: str
-    members: list[Event]
-    reasons: list[MergeReason]
-    keys: list[tuple] = field(default_factory=list)
+    first: Event
+    canonical: Event
+    size: int
+    places: dict[str, tuple[float, float, bool]]  # entry id → lat, lon, coarse
+    day_lo: date
+    day_hi: date
+    first_sides: set[str] = field(default_factory=set)
+    side_sets: set[frozenset[str]] = field(default_factory=set)
+    weapon_sets: set[frozenset[str]] = field(default_factory=set)
+    time_sets: set[frozenset[str]] = field(default_factory=set)
+    repeat_sets: set[frozenset[str]] = field(default_factory=set)
+    # members merged in this process, by article: (evidence, entry id) — two events of one article
+    # never merge. A stored cluster's older members come from articles stored in other transactions.
+    articles: dict[str, set[tuple[Span, str]]] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, cluster_id: str, event: Event, *, rules: MergeRules = DEFAULT_RULES) -> Summary:
+        span = date_interval(event, rules=rules)
+        assert span is not None and event.place is not None  # merging never seeds from these
+        summary = cls(cluster_id, event, event, 0, {}, span[0], span[1])
+        summary.add(event, rules=rules)
+        return summary
+
+    def add(self, event: Event, *, rules: MergeRules = DEFAULT_RULES) -> None:
+        """Take in one more member."""
+        assert event.place is not None
+        entry = event.place.entry
+        span = date_interval(event, rules=rules)
+        assert span is not None
+        self.size += 1
+        self.places[entry.id] = (entry.lat, entry.lon, entry.precision in COARSE)
+        self.day_lo, self.day_hi = max(self.day_lo, span[0]), min(self.day_hi, span[1])
+        if first := _first_side(event):
+            self.first_sides.add(first)
+        if sides := _sides(event):
+            self.side_sets.add(sides)
+        if weapons := _weapon_classes(event):
+            self.weapon_sets.add(weapons)
+        times, repeats = _text_markers(event.evidence.text)
+        if times:
+            self.time_sets.add(times)
+        self.repeat_sets.add(repeats)
+        self.articles.setdefault(event.article_id, set()).add((event.evidence, entry.id))
+        if sort_key(event) < sort_key(self.canonical):
+            self.canonical = event
+
+    def admits(self, event: Event, *, rules: MergeRules) -> bool:
+        """Whether `event` is compatible with every member, within `rules.max_km` of each (the
+        pairwise test of compare(), answered from the distinct facts)."""
+        assert event.place is not None
+        entry = event.place.entry
+        coarse = entry.precision in COARSE
+        for entry_id, (lat, lon, member_coarse) in self.places.items():
+            if entry_id == entry.id:
+                continue
+            if event.control_to is not None or coarse or member_coarse:
+                return False
+            if haversine_km(lat, lon, entry.lat, entry.lon) > rules.max_km:
+                return False
+        for evidence, entry_id in self.articles.get(event.article_id, ()):
+            if evidence != event.evidence or entry_id != entry.id:
+                return False
+        span = date_interval(event, rules=rules)
+        if span is None or span[0] > self.day_hi or span[1] < self.day_lo:
+            return False
+        first = _first_side(event)
+        if first and any(side != first for side in self.first_sides):
+            return False
+        sides = _sides(event)
+        if sides and any(not sides & other for other in self.side_sets):
+            return False
+        weapons = _weapon_classes(event)
+        if any(not weapons_compatible(other, weapons) for other in self.weapon_sets):
+            return False
+        times, repeats = _text_markers(event.evidence.text)
+        if times and any(not times & other for other in self.time_sets):
+            return False
+        return all(other == repeats for other in self.repeat_sets)
+
+    def state(self) -> ClusterState:
+        """The stored form."""
+        assert self.first.place is not None
+        entry = self.first.place.entry
+        return ClusterState(
+            id=self.id,
+            event_type=self.first.event_type,
+            sub_event_type=self.first.sub_event_type,
+            first_id=self.first.id,
+            canonical_id=self.canonical.id,
+            size=self.size,
+            entry_id=entry.id,
+            lat=entry.lat,
+            lon=entry.lon,
+            coarse=entry.precision in COARSE,
+            day_lo=self.day_lo,
+            day_hi=self.day_hi,
+            places=tuple(sorted((k, *v) for k, v in self.places.items())),
+            first_sides=tuple(sorted(self.first_sides)),
+            side_sets=_sorted_sets(self.side_sets),
+            weapon_sets=_sorted_sets(self.weapon_sets),
+            time_sets=_sorted_sets(self.time_sets),
+            repeat_sets=_sorted_sets(self.repeat_sets),
+        )
+
+    @classmethod
+    def of_state(cls, state: ClusterState, first: Event, canonical: Event) -> Summary:
+        """The summary of a stored cluster, given its first and canonical reports."""
+        return cls(
+            id=state.id,
+            first=first,
+            canonical=canonical,
+            size=state.size,
+            places={p[0]: (p[1], p[2], p[3]) for p in state.places},
+            day_lo=state.day_lo,
+            day_hi=state.day_hi,
+            first_sides=set(state.first_sides),
+            side_sets={frozenset(s) for s in state.side_sets},
+            weapon_sets={frozenset(s) for s in state.weapon_sets},
+            time_sets={frozenset(s) for s in state.time_sets},
+            repeat_sets={frozenset(s) for s in state.repeat_sets},
+        )
+
+
+def _sorted_sets(sets: set[frozenset[str]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted(tuple(sorted(s)) for s in sets))
+
+
+_WEEK = 7  # days per index bucket: a year-precision report touches 53 buckets, not 366
 
 
 class _Index:
-    """Clusters by grid cell (or coarse entry id) and day, so each report meets only its neighbours."""
+    """Clusters by (type, grid cell of the first report or its coarse entry, week): a new report
+    meets only the clusters whose first report it could match, never their other members (the
+    exact day overlap is checked by the comparison)."""
 
     def __init__(self, rules: MergeRules) -> None:
         self.rules = rules
-        self.cell_deg = max(rules.max_km / 111.0, 0.01)
+        self.cell_deg = max(rules.max_km / KM_PER_DEGREE, 0.01)
         self.by_key: dict[tuple, list[str]] = defaultdict(list)
-
-    def _days(self, event: Event) -> list[int]:
-        span = date_interval(event, rules=self.rules)
-        if span is None:
-            return []
-        return list(range(span[0].toordinal(), span[1].toordinal() + 1))
 
     def _cells(self, event: Event, *, neighbours: bool) -> list[tuple]:
         assert event.place is not None
         entry = event.place.entry
-        cells: list[tuple] = [("entry", entry.id)]
+        kind = (event.event_type, event.sub_event_type)
+        cells: list[tuple] = [(*kind, "entry", entry.id)]
         if entry.precision in COARSE:
             return cells
         cy, cx = math.floor(entry.lat / self.cell_deg), math.floor(entry.lon / self.cell_deg)
         if not neighbours:
-            return [*cells, ("cell", cy, cx)]
+            return [*cells, (*kind, "cell", cy, cx)]
         # a degree of longitude shrinks with latitude: widen the search in x so max_km stays covered
         cos_lat = max(math.cos(math.radians(min(abs(entry.lat) + self.cell_deg, 89.0))), 0.01)
         dx = math.ceil(1 / cos_lat)
-        cells += [("cell", y, x) for y in range(cy - 1, cy + 2) for x in range(cx - dx, cx + dx + 1)]
+        cells += [(*kind, "cell", y, x) for y in range(cy - 1, cy + 2) for x in range(cx - dx, cx + dx + 1)]
         return cells
 
-    def add(self, event: Event, cluster_id: str) -> None:
-        if event.place is None:
-            return
-        for cell in self._cells(event, neighbours=False):
-            for day in self._days(event):
-                self.by_key[(*cell, day)].append(cluster_id)
+    @staticmethod
+    def _weeks(lo: date, hi: date) -> range:
+        return range(lo.toordinal() // _WEEK, hi.toordinal() // _WEEK + 1)
+
+    def add(self, summary: Summary) -> None:
+        weeks = self._weeks(summary.day_lo, summary.day_hi)
+        for cell in self._cells(summary.first, neighbours=False):
+            for week in weeks:
+                self.by_key[(*cell, week)].append(summary.id)
 
     def candidates(self, event: Event) -> list[str]:
-        if event.place is None:
+        span = date_interval(event, rules=self.rules)
+        if event.place is None or span is None:
             return []
         found: set[str] = set()
-        days = self._days(event)
+        weeks = self._weeks(*span)
         for cell in self._cells(event, neighbours=True):
-            for day in days:
-                found.update(self.by_key.get((*cell, day), ()))
+            for week in weeks:
+                found.update(self.by_key.get((*cell, week), ()))
         return sorted(found)
 
 
-def _try_join(event: Event, cluster: _Building, rules: MergeRules) -> MergeReason | None:
-    """Within `max_km` of the cluster's first report and compatible with every other member (within
-    twice that distance): clusters stay compact, never chain, and each member can be explained."""
-    first, *others = cluster.members
-    reason = compare(first, event, rules=rules)
-    if isinstance(reason, str):
-        return None
-    wider = replace(rules, max_km=2 * rules.max_km)
-    if any(isinstance(compare(member, event, rules=wider), str) for member in others):
-        return None
-    return reason
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where merging put one report: its reason (with the cluster id) and the cluster's canonical
+    report before it joined (to flip the stored canonical flag when it changes)."""
+
+    reason: MergeReason
+    previous_canonical: str | None  # None: the report started the cluster
+
+
+class Merger:
+    """Greedy merging over cluster summaries: `place` each report (in `sort_key` order for the
+    same clusters in any input order); `summaries` are updated in place."""
+
+    def __init__(self, summaries: Iterable[Summary] = (), *, rules: MergeRules = DEFAULT_RULES) -> None:
+        self.rules = rules
+        self._wider = replace(rules, max_km=2 * rules.max_km)
+        self._index = _Index(rules)
+        self.summaries: dict[str, Summary] = {}
+        for summary in sorted(summaries, key=lambda s: s.id):
+            self.summaries[summary.id] = summary
+            self._index.add(summary)
+
+    def place(self, event: Event) -> Placement:
+        """Join the best matching cluster (same place first, then nearest, then cluster id) or start one."""
+        chosen: tuple[tuple, Summary, MergeReason] | None = None
+        for cid in self._index.candidates(event):
+            summary = self.summaries[cid]
+            # within max_km of the first report and compatible with every member within twice
+            # that: clusters stay compact, never chain, and each member can be explained
+            reason = compare(summary.first, event, rules=self.rules)
+            if isinstance(reason, str) or not summary.admits(event, rules=self._wider):
+                continue
+            rank = (not reason.same_place, reason.distance_km or 0.0, cid)
+            if chosen is None or rank < chosen[0]:
+                chosen = (rank, summary, reason)
+        if chosen is None:
+            cid = cluster_id_for(event.id)
+            summary = Summary.start(cid, event, rules=self.rules)
+            self.summaries[cid] = summary
+            self._index.add(summary)
+            return Placement(MergeReason(event.id, cid, None, rules_version=self.rules.version), None)
+        _, summary, reason = chosen
+        before = summary.canonical.id
+        summary.add(event, rules=self.rules)
+        return Placement(replace(reason, cluster_id=summary.id), before)
 
 
 def merge(
@@ -401,63 +547,48 @@ def merge(
 ) -> list[Cluster]:
     """Group reports of the same event. `existing` clusters keep their members and ids; new reports
     join them or start new clusters. `outlets` maps article id → outlet for counting sources."""
-    building: dict[str, _Building] = {}
-    index = _Index(rules)
+    members: dict[str, list[Event]] = {}
+    reasons: dict[str, list[MergeReason]] = {}
+    summaries = []
     seen: set[str] = set()
-    for cluster in sorted(existing, key=lambda c: c.id):
-        b = _Building(cluster.id, list(cluster.members), list(cluster.reasons))
-        building[cluster.id] = b
+    for cluster in existing:
+        first = next((m for m in cluster.members if cluster.reason(m.id).matched_event_id is None), None)
+        first = first or cluster.members[0]
+        summary = Summary.start(cluster.id, first, rules=rules)
         for member in cluster.members:
             seen.add(member.id)
-            index.add(member, cluster.id)
+            if member.id != first.id:
+                summary.add(member, rules=rules)
+        summaries.append(summary)
+        members[cluster.id] = list(cluster.members)
+        reasons[cluster.id] = list(cluster.reasons)
+    merger = Merger(summaries, rules=rules)
     fresh = sorted({e.id: e for e in events if e.id not in seen}.values(), key=sort_key)
     for event in fresh:
-        chosen: tuple[tuple, str, MergeReason] | None = None
-        for cid in index.candidates(event):
-            reason = _try_join(event, building[cid], rules)
-            if reason is None:
-                continue
-            rank = (not reason.same_place, reason.distance_km or 0.0, cid)
-            if chosen is None or rank < chosen[0]:
-                chosen = (rank, cid, reason)
-        if chosen is None:
-            cid = cluster_id_for(event.id)
-            building[cid] = _Building(
-                cid, [event], [MergeReason(event.id, cid, None, rules_version=rules.version)]
-            )
-        else:
-            _, cid, reason = chosen
-            b = building[cid]
-            b.members.append(event)
-            b.reasons.append(_with_cluster(reason, cid))
-        index.add(event, cid)
-    clusters = [_finish(b, outlets) for b in building.values()]
+        if event.place is None or date_interval(event, rules=rules) is None:
+            cid = cluster_id_for(event.id)  # merging never joins a report without place or date
+            members[cid] = [event]
+            reasons[cid] = [MergeReason(event.id, cid, None, rules_version=rules.version)]
+            continue
+        placement = merger.place(event)
+        cid = placement.reason.cluster_id
+        members.setdefault(cid, []).append(event)
+        reasons.setdefault(cid, []).append(placement.reason)
+    clusters = [_finish(cid, members[cid], reasons[cid], outlets) for cid in members]
     clusters.sort(key=lambda c: c.id)
     log.info("merged %d new reports into %d clusters", len(fresh), len(clusters))
     return clusters
 
 
-def _with_cluster(reason: MergeReason, cluster_id: str) -> MergeReason:
-    return MergeReason(
-        event_id=reason.event_id,
-        cluster_id=cluster_id,
-        matched_event_id=reason.matched_event_id,
-        type_match=reason.type_match,
-        same_place=reason.same_place,
-        distance_km=reason.distance_km,
-        date_overlap=reason.date_overlap,
-        actors=reason.actors,
-        rules_version=reason.rules_version,
-    )
-
-
-def _finish(b: _Building, outlets: Mapping[str, str] | None) -> Cluster:
-    canonical = min(b.members, key=sort_key)
-    order = [canonical, *(m for m in b.members if m.id != canonical.id)]
-    by_id = {r.event_id: r for r in b.reasons}
-    sources = sorted({source_key(m, outlets=outlets) for m in b.members})
+def _finish(
+    cluster_id: str, members: list[Event], reasons: list[MergeReason], outlets: Mapping[str, str] | None
+) -> Cluster:
+    canonical = min(members, key=sort_key)
+    order = [canonical, *(m for m in members if m.id != canonical.id)]
+    by_id = {r.event_id: r for r in reasons}
+    sources = sorted({source_key(m, outlets=outlets) for m in members})
     return Cluster(
-        id=b.id,
+        id=cluster_id,
         canonical=canonical,
         members=tuple(order),
         reasons=tuple(by_id[m.id] for m in order),

@@ -8,23 +8,27 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+
+from sqlalchemy import Connection
 
 from frontwatch.clusters import (
     COARSE,
     DEFAULT_RULES,
-    Cluster,
+    Merger,
     MergeRules,
+    Summary,
+    cluster_id_for,
     date_interval,
-    merge,
+    sort_key,
     source_key,
 )
 from frontwatch.conflicts import Conflict, find_conflicts
 from frontwatch.control import ControlInterval, held_on, timeline
-from frontwatch.model import Event, GazetteerEntry
+from frontwatch.geometry import KM_PER_DEGREE
+from frontwatch.model import Event, ExtractedArticle, GazetteerEntry, MergeReason
 from frontwatch.store import Store
 from frontwatch.store import clusters as stored
 
@@ -49,65 +53,104 @@ def merge_store(store: Store, *, rules: MergeRules = DEFAULT_RULES, rebuild: boo
     `rebuild` forgets the stored assignments first (after a change of rules)."""
     if rebuild:
         stored.clear(store.engine)
-    everything = store.events()
-    assignments = {} if rebuild else stored.load_assignments(store.engine)
-    outlets = stored.article_outlets(store.engine)
-    by_id = {e.id: e for e in everything}
-    grouped: dict[str, list[Event]] = defaultdict(list)
-    for event_id, assignment in assignments.items():
-        if event_id in by_id:
-            grouped[assignment.cluster_id].append(by_id[event_id])
-    existing = [_rebuilt(cid, members, assignments, outlets) for cid, members in grouped.items()]
-    fresh = [e for e in everything if e.id not in assignments]
-    clusters = merge(fresh, existing=existing, outlets=outlets, rules=rules)
-    fresh_ids = {e.id for e in fresh}
-    # rewrite the clusters a new report joined (their canonical report may have changed), and new ones
-    touched = [c for c in clusters if fresh_ids.intersection(c.event_ids)]
-    keys = {m.id: source_key(m, outlets=outlets) for c in touched for m in c.members}
-    stored.save_assignments(store.engine, touched, keys)
-    return MergeSummary(
-        reports=len(everything),
-        new=len(fresh),
-        clusters=len(clusters),
-        multi=sum(len(c.members) > 1 for c in clusters),
-    )
+    with store.begin() as conn:
+        joined = _merge_unassigned(conn, None, rules=rules)
+        reports, clusters, multi = stored.cluster_counts(conn)
+    return MergeSummary(reports=reports, new=joined.new, clusters=clusters, multi=multi)
 
 
 @dataclass(frozen=True, slots=True)
 class JoinSummary:
-    """What `merge_new` did with the new reports."""
+    """What merging did with the new reports."""
 
     new: int  # reports given a cluster now
     joined: int  # of those, reports that joined a cluster with other reports
     started: int  # clusters started by them
 
 
-# a stored report's anchor date may lie this far from the days it covers (a year-precision report)
-_ANCHOR_PAD = timedelta(days=366)
-
-
 def merge_new(store: Store, article_ids: Sequence[str], *, rules: MergeRules = DEFAULT_RULES) -> JoinSummary:
-    """Give the unmerged events of these (newly stored) articles their clusters, reading only the
-    stored clusters near them in space and time; called after every ingest. The same as
-    `merge_store` restricted to those events: existing clusters keep their ids, new reports join them."""
-    fresh = stored.unassigned_events(store.engine, list(article_ids))
+    """Give the stored events of these articles that have no cluster yet their clusters (in one
+    transaction). An ingest clusters its events as it stores them (`cluster_stored`); this is for
+    events stored without merging."""
+    with store.begin() as conn:
+        return _merge_unassigned(conn, list(article_ids), rules=rules)
+
+
+def merge_pending(store: Store, *, rules: MergeRules = DEFAULT_RULES) -> JoinSummary:
+    """Cluster every stored event that has none (stored by an ingest without merging, or by an
+    older version), in `sort_key` order: what an ingest does first (two counts when there are none)."""
+    with store.begin() as conn:
+        if stored.all_assigned(conn):
+            return JoinSummary(0, 0, 0)
+        return _merge_unassigned(conn, None, rules=rules)
+
+
+def _merge_unassigned(conn: Connection, article_ids: list[str] | None, *, rules: MergeRules) -> JoinSummary:
+    fresh = stored.unassigned_events(conn, article_ids)
     if not fresh:
         return JoinSummary(0, 0, 0)
-    members, assignments = stored.clusters_near(store.engine, [w for e in fresh if (w := _window(e, rules))])
-    outlets = stored.article_outlets_of(store.engine, sorted({e.article_id for e in [*fresh, *members]}))
-    grouped: dict[str, list[Event]] = defaultdict(list)
-    for member in members:
-        grouped[assignments[member.id].cluster_id].append(member)
-    existing = [_rebuilt(cid, group, assignments, outlets) for cid, group in grouped.items()]
-    clusters = merge(fresh, existing=existing, outlets=outlets, rules=rules)
-    fresh_ids = {e.id for e in fresh}
-    touched = [c for c in clusters if fresh_ids.intersection(c.event_ids)]
-    keys = {m.id: source_key(m, outlets=outlets) for c in touched for m in c.members}
-    stored.save_assignments(store.engine, touched, keys)
-    started = sum(c.id not in grouped for c in touched)
-    joined = sum(len(c.members) > 1 for c in touched for m in c.members if m.id in fresh_ids)
-    log.info("merged %d new reports: %d joined others, %d new clusters", len(fresh), joined, started)
-    return JoinSummary(new=len(fresh), joined=joined, started=started)
+    outlets = stored.article_outlets_of(conn, sorted({e.article_id for e in fresh}))
+    return cluster_events(conn, fresh, outlets, rules=rules)
+
+
+def cluster_stored(
+    conn: Connection, batch: Sequence[ExtractedArticle], *, rules: MergeRules = DEFAULT_RULES
+) -> JoinSummary:
+    """Cluster the events of just-stored articles in the transaction that stored them (the
+    `then` of Store.save_many): the events come from memory, and a crash leaves none unclustered."""
+    outlets = {}
+    for extracted in batch:
+        article = extracted.resolved.annotated.article
+        if article.source:
+            outlets[article.id] = article.source
+    return cluster_events(conn, [e for x in batch for e in x.events], outlets, rules=rules)
+
+
+def cluster_events(
+    conn: Connection, fresh: Sequence[Event], outlets: Mapping[str, str], *, rules: MergeRules = DEFAULT_RULES
+) -> JoinSummary:
+    """Merge new events (none stored in a cluster yet) against the summaries of the stored
+    clusters near them, in `sort_key` order, and store the result in `conn`'s transaction:
+    the assignments, the summaries updated in place, and canonical flags that moved."""
+    stored.lock_for_merging(conn)
+    windows = {e.id: w for e in fresh if (w := _window(e, rules)) is not None}
+    states = stored.summaries_near(conn, list(windows.values()))
+    loaded = stored.events_by_id(conn, [i for s in states for i in (s.first_id, s.canonical_id)])
+    summaries = [
+        Summary.of_state(s, loaded[s.first_id], loaded[s.canonical_id])
+        for s in states
+        if s.first_id in loaded and s.canonical_id in loaded  # else its reports were deleted
+    ]
+    before = {s.id: s.canonical.id for s in summaries}
+    merger = Merger(summaries, rules=rules)
+    placed: list[tuple[Event, MergeReason]] = []
+    for event in sorted({e.id: e for e in fresh}.values(), key=sort_key):
+        if event.id in windows:
+            placed.append((event, merger.place(event).reason))
+        else:  # merging never joins a report without place or date: a cluster of its own
+            cid = cluster_id_for(event.id)
+            placed.append((event, MergeReason(event.id, cid, None, rules_version=rules.version)))
+    touched = {reason.cluster_id for _, reason in placed}
+
+    def canonical(cluster_id: str, event: Event) -> bool:
+        summary = merger.summaries.get(cluster_id)
+        return summary is None or summary.canonical.id == event.id
+
+    rows = [
+        stored.assignment_row(
+            r, is_canonical=canonical(r.cluster_id, e), source_key=source_key(e, outlets=outlets)
+        )
+        for e, r in placed
+    ]
+    states_now = [merger.summaries[cid].state() for cid in sorted(touched) if cid in merger.summaries]
+    demoted = [
+        old for cid, old in before.items() if cid in touched and merger.summaries[cid].canonical.id != old
+    ]
+    stored.write_merge(conn, rows, states_now, known=before, no_longer_canonical=demoted)
+    started = sum(r.matched_event_id is None for _, r in placed)
+    joined = len(placed) - started
+    log.info("merged %d new reports: %d joined others, %d new clusters", len(placed), joined, started)
+    return JoinSummary(new=len(placed), joined=joined, started=started)
 
 
 def _window(event: Event, rules: MergeRules) -> stored.Window | None:
@@ -115,31 +158,20 @@ def _window(event: Event, rules: MergeRules) -> stored.Window | None:
     if event.place is None or span is None:
         return None  # merging never joins a report without place or date
     entry = event.place.entry
-    # a cluster may be joined through any member within twice max_km (clusters.merge's rule)
-    dlat = 2 * rules.max_km / 111.0 + 0.001
-    dlon = dlat / max(math.cos(math.radians(min(abs(entry.lat), 89.0))), 0.01)
+    # a report joins a cluster only within max_km of the cluster's first report (clusters.Merger)
+    dlat = rules.max_km / KM_PER_DEGREE + 0.001
+    dlon = dlat / max(math.cos(math.radians(min(abs(entry.lat) + dlat, 89.0))), 0.01)
     return stored.Window(
+        event_type=event.event_type,
+        sub_event_type=event.sub_event_type,
         entry_id=entry.id,
         coarse=entry.precision in COARSE,
         min_lat=entry.lat - dlat,
         max_lat=entry.lat + dlat,
         min_lon=entry.lon - dlon,
         max_lon=entry.lon + dlon,
-        day_from=span[0] - _ANCHOR_PAD,
-        day_to=span[1] + _ANCHOR_PAD,
-    )
-
-
-def _rebuilt(
-    cluster_id: str, members: list[Event], assignments: dict[str, stored.Assignment], outlets: dict[str, str]
-) -> Cluster:
-    members.sort(key=lambda e: (not assignments[e.id].is_canonical, e.id))
-    return Cluster(
-        id=cluster_id,
-        canonical=members[0],
-        members=tuple(members),
-        reasons=tuple(assignments[e.id].reason for e in members),
-        sources=tuple(sorted({source_key(e, outlets=outlets) for e in members})),
+        day_from=span[0],
+        day_to=span[1],
     )
 
 

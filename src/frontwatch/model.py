@@ -203,9 +203,68 @@ class Event:
     quantities: tuple[Quantity, ...] = ()
     control_to: str | None = None  # side that takes control of `place`, for capture/retake events
     rules_version: str = "events.rules.v1"
+    # every sentence of the report that tells this incident (the evidence among them), in text order
+    mentions: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class ExtractedArticle:
     resolved: ResolvedArticle
     events: tuple[Event, ...] = field(default_factory=tuple)
+
+
+MERGE_RULES_VERSION = "clusters.rules.v1"
+
+
+@dataclass(frozen=True, slots=True)
+class MergeReason:
+    """Why one report is in its cluster: the seed, or what matched the report it was compared to."""
+
+    event_id: str
+    cluster_id: str
+    matched_event_id: str | None  # None for the report that started the cluster
+    type_match: str = ""  # "Battles / Armed clash"
+    same_place: bool = False  # same gazetteer entry
+    distance_km: float | None = None
+    date_overlap: tuple[dt.date, dt.date] | None = None
+    actors: str = ""
+    rules_version: str = MERGE_RULES_VERSION
+
+    def text(self) -> str:
+        """One line for people: why this report joined."""
+        if self.matched_event_id is None:
+            return "started the cluster (most precise report)"
+        where = "same place" if self.same_place else f"{self.distance_km:.1f} km apart"
+        when = ""
+        if self.date_overlap is not None:
+            lo, hi = self.date_overlap
+            when = f"dates overlap {lo.isoformat()}" + ("" if lo == hi else f"..{hi.isoformat()}")
+        parts = [f"same type {self.type_match}", where, when, f"actors {self.actors}"]
+        return f"joined {self.matched_event_id}: " + ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterState:
+    """What merging keeps of a cluster, of the same size whatever the number of its reports: its
+    first report (every joiner is compared with it) and canonical report, the distinct places,
+    the days every member allows, and the distinct sides, weapons and time/repeat markers of its
+    members. A new report that fits these fits every member (frontwatch.clusters)."""
+
+    id: str
+    event_type: str
+    sub_event_type: str
+    first_id: str
+    canonical_id: str
+    size: int
+    entry_id: str  # the first report's place: where the cluster is looked up
+    lat: float
+    lon: float
+    coarse: bool
+    day_lo: dt.date  # the latest first day and the earliest last day of the members' date spans
+    day_hi: dt.date
+    places: tuple[tuple[str, float, float, bool], ...]  # (entry id, lat, lon, coarse), sorted
+    first_sides: tuple[str, ...] = ()
+    side_sets: tuple[tuple[str, ...], ...] = ()
+    weapon_sets: tuple[tuple[str, ...], ...] = ()
+    time_sets: tuple[tuple[str, ...], ...] = ()
+    repeat_sets: tuple[tuple[str, ...], ...] = ()

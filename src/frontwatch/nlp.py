@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 import spacy
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -37,6 +38,7 @@ _OPENERS = frozenset({"“", "‘", "«", "(", "["})
 _PARAGRAPH_GAP = re.compile(r"\n[^\S\n]*\n")
 _QUOTE_CHARS = re.compile(r"[\"“”«»]")
 BATCH_SIZE = 64
+_TOKEN_ATTRS = [IDX, LENGTH, IS_SPACE, IS_PUNCT, SPACY]  # what sentence_bounds reads of each token
 CUE_WINDOW = 60  # characters each side of a cue: names of claimants sit close to "said"
 
 
@@ -95,10 +97,12 @@ def sentence_bounds(doc: Doc, *, title_end: int) -> list[tuple[int, int]]:
     bounds: list[tuple[int, int]] = []
     start = end = -1
     seen_end = False
-    for tok in doc:
-        if tok.is_space:
+    # The tokens' attributes as plain ints in one call: building a Token object per word (and its
+    # text) cost more than the tokenizer itself.
+    for begin, length, is_space, is_punct, spacy_after in doc.to_array(_TOKEN_ATTRS).tolist():
+        if is_space:
             continue
-        begin = tok.idx
+        word = text[begin : begin + length]
         new = start < 0
         if not new:
             gap = text[end:begin]
@@ -107,12 +111,11 @@ def sentence_bounds(doc: Doc, *, title_end: int) -> list[tuple[int, int]]:
             elif end <= title_end <= begin:
                 new = True  # the title is a sentence of its own
             elif seen_end and begin >= title_end:
-                first = tok.text[0]
-                if tok.text in _OPENERS or (tok.text in {'"', "'"} and gap and not tok.whitespace_):
+                if word in _OPENERS or (word in {'"', "'"} and gap and not spacy_after):
                     new = True  # an opening quote belongs to the sentence it opens
-                elif tok.text in _CLOSERS or tok.is_punct:
+                elif word in _CLOSERS or is_punct:
                     pass  # closing quotes and brackets stay with the sentence they close
-                elif not first.islower():
+                elif not word[0].islower():
                     new = True
                 else:
                     seen_end = False  # "?" inside a quote followed by "he asked": one sentence
@@ -120,10 +123,10 @@ def sentence_bounds(doc: Doc, *, title_end: int) -> list[tuple[int, int]]:
             if start >= 0:
                 bounds.append((start, end))
             start, seen_end = begin, False
-        end = begin + len(tok.text)
-        if tok.text in _SENTENCE_END:
+        end = begin + length
+        if word in _SENTENCE_END:
             seen_end = True
-        elif seen_end and not (tok.text in _CLOSERS or tok.is_punct):
+        elif seen_end and not (word in _CLOSERS or is_punct):
             seen_end = False
     if start >= 0:
         bounds.append((start, end))

@@ -11,9 +11,11 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import functools
+import itertools
 import logging
 import multiprocessing
 import pickle
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (articles done, articles in the batch)
+SCHEDULER_TIMEOUT = "10s"  # to connect to a dask.distributed scheduler (`ingest --scheduler`)
 BATCH = 32  # articles per spaCy batch and per Dask partition: NER batching pays off, progress keeps moving
 
 
@@ -82,18 +85,26 @@ def ingest(
     workers: int = 1,
     progress: Progress | None = None,
     merge: bool = True,
+    max_article_bytes: int | None = None,
+    scheduler: str | None = None,
 ) -> IngestSummary:
     """Read every input, analyse each new article and save it; bad inputs are skipped, not fatal.
-    With `merge`, the new events then join their clusters (frontwatch.derive.merge_new)."""
+    With `merge`, the new events join their clusters as they are stored (derive.cluster_stored).
+    With `scheduler` (a dask.distributed address, tcp://HOST:8786), the analysis runs on that
+    cluster's workers instead of `workers` local processes; this process still writes the store."""
     from frontwatch.ingest import read_paths
+    from frontwatch.settings import MAX_ARTICLE_BYTES
 
     return ingest_items(
-        read_paths(paths, published=published, fmt=fmt),
+        read_paths(
+            paths, published=published, fmt=fmt, max_article_bytes=max_article_bytes or MAX_ARTICLE_BYTES
+        ),
         store=store,
         gazetteer=gazetteer,
         workers=workers,
         progress=progress,
         merge=merge,
+        scheduler=scheduler,
     )
 
 
@@ -115,10 +126,19 @@ def ingest_items(
     workers: int = 1,
     progress: Progress | None = None,
     merge: bool = True,
+    scheduler: str | None = None,
 ) -> IngestSummary:
     """`ingest` for articles (and read errors) already in hand."""
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
+    then = None
+    if merge:
+        # Events stored without merging (an ingest with merge off, an older version) first, then
+        # every batch's events in the transaction that stores them: a crash leaves none unclustered.
+        from frontwatch.derive import cluster_stored, merge_pending
+
+        merge_pending(store)
+        then = cluster_stored
     tally = _Tally()
     todo: list[Article] = []
     seen: set[str] = set()
@@ -143,7 +163,9 @@ def ingest_items(
     if not todo:
         return _summary(tally, None)
 
-    if workers == 1:
+    if scheduler is not None:
+        results = _analyse_distributed(todo, scheduler=scheduler)
+    elif workers == 1:
         gazetteer = gazetteer or _open_gazetteer()
         results = _analyse_serial(todo, gazetteer=gazetteer)
     else:
@@ -152,7 +174,6 @@ def ingest_items(
         results = _analyse_parallel(todo, workers=workers, index=index)
     run_id = None
     done = 0
-    merged_later: list[str] = []
     for batch in _batched(results, BATCH):
         if run_id is None:  # started lazily: with workers, only they know the gazetteer's version
             run_id = store.start_run(
@@ -163,25 +184,16 @@ def ingest_items(
                 origin = result.article.origin or result.article.id
                 tally.skipped.append(Skipped(origin, f"analysis failed: {result.failure}"))
         analysed = [r.extracted for r in batch if r.extracted is not None]
-        stored_now: list[str] = []
         # One transaction per batch: one commit instead of one per article (SQLite commits dominate).
-        for extracted, new in zip(analysed, store.save_many(analysed, run_id=run_id), strict=True):
+        for extracted, new in zip(analysed, store.save_many(analysed, run_id=run_id, then=then), strict=True):
             if new:
                 tally.stored += 1
                 tally.events += len(extracted.events)
-                stored_now.append(extracted.resolved.annotated.article.id)
             else:
                 tally.already += 1
-        merged_later.extend(stored_now)
         done += len(batch)
         if progress:
             progress(done, total)
-    if merge and merged_later:
-        # Once per ingest, not per batch: every batch would reload the growing clusters near it
-        # (quadratic on a large ingest). An interrupted ingest is merged by `frontwatch merge`.
-        from frontwatch.derive import merge_new
-
-        merge_new(store, merged_later)
     return _summary(tally, run_id)
 
 
@@ -313,6 +325,36 @@ def _analyse_parallel(articles: Sequence[Article], *, workers: int, index: Path 
                 ) from exc
             pending = driver.submit(compute, parts[i + 1]) if i + 1 < len(parts) else None
             yield from outcomes
+
+
+def _analyse_distributed(articles: Sequence[Article], *, scheduler: str) -> Iterator[_Outcome]:
+    """Analyse on a dask.distributed cluster (`dask scheduler` and `dask worker` processes, on any
+    machines): partitions of BATCH articles go out as tasks, two per worker in flight so that the
+    workers never wait and memory stays bounded, and come back in input order. Each worker opens
+    its own default gazetteer index and spaCy once (module globals of its process)."""
+    from distributed import Client
+
+    _fast_pickling()
+    try:
+        client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise PipelineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+    with client:
+        parts = iter([list(articles[i : i + BATCH]) for i in range(0, len(articles), BATCH)])
+        in_flight = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+        first = itertools.islice(parts, in_flight)
+        pending = deque(client.submit(_analyse_partition, part, None, pure=False) for part in first)
+        while pending:
+            try:
+                data = pending.popleft().result()
+            except Exception as exc:  # a lost worker, a task that failed there: stop cleanly
+                raise PipelineError(
+                    f"analysis on the Dask cluster failed: {exc}; what was stored is kept"
+                ) from exc
+            if (part := next(parts, None)) is not None:
+                pending.append(client.submit(_analyse_partition, part, None, pure=False))
+            # Our own code on the cluster's workers wrote these bytes: trusted input for pickle.
+            yield from pickle.loads(data)
 
 
 def _reduce_dataclass(obj: object, names: tuple[str, ...]) -> tuple[type, tuple[object, ...]]:

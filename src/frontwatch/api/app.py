@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frontwatch import __version__
-from frontwatch.api import articles, events, health, places
+from frontwatch.api import aggregates, articles, events, health, places
+from frontwatch.api.cache import GenerationCache
 from frontwatch.api.errors import ApiError, install_error_handlers
-from frontwatch.api.schemas import ArticleIn
-from frontwatch.errors import InputError
 from frontwatch.model import Article, Event
 from frontwatch.settings import Settings
 from frontwatch.store import Store, open_store
@@ -28,34 +31,199 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
+# Scripts and styles only from the app itself (the map vendors Leaflet); map tiles from OpenStreetMap.
+# Inline style *attributes* stay allowed: the markers' colours are set that way, and they run no code.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self' data: https://tile.openstreetmap.org; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+# FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from a CDN with an inline bootstrap script.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "font-src https://fonts.gstatic.com; worker-src blob:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
+RETRY_AFTER_S = 5
+T = TypeVar("T")
 
-Ingest = Callable[[ArticleIn], tuple[Article, list[Event]]]
+
+class SecurityHeaders:
+    """Pure ASGI middleware (no per-request task, unlike BaseHTTPMiddleware): every response gets a
+    Content-Security-Policy, nosniff and no referrer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = (DOCS_CSP if scope["path"] in DOCS_PATHS else CSP).encode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"content-security-policy", policy),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
-def _ingester(store: Store) -> Ingest:
-    """POST /articles' work: the body read as a JSON Lines record, analysed and stored."""
-    lock = threading.Lock()
-    gazetteers: list[Gazetteer] = []
+def _in_daemon_thread(fn: Callable[..., T], *args: object) -> asyncio.Future[T]:
+    """`fn(*args)` in a daemon thread, as a future of this event loop. Unlike the thread pool's
+    threads, a daemon thread does not keep `serve` alive after SIGTERM: an analysis cut short
+    stores nothing (its transaction never commits), and the client may post again."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
 
-    def ingest(body: ArticleIn) -> tuple[Article, list[Event]]:
-        from frontwatch.derive import merge_new
-        from frontwatch.gazetteer import Gazetteer
-        from frontwatch.ingest.jsonl import parse_record
-        from frontwatch.pipeline import analyse
+    def settle(value: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)  # type: ignore[arg-type]
 
+    def target() -> None:
         try:
-            article = parse_record(body.model_dump(mode="json"), origin="POST /articles", published=None)
-        except InputError as exc:
-            raise ApiError(422, exc.reason) from exc
-        with lock:  # one analysis at a time: spaCy and the gazetteer index are shared
-            if not gazetteers:
-                gazetteers.append(Gazetteer.open_default())
-            extracted = analyse(article, gazetteer=gazetteers[0])
-            store.save(extracted)
-            merge_new(store, [article.id])  # its events join their clusters at once
-        return article, list(extracted.events)
+            value, error = fn(*args), None
+        except BaseException as exc:  # handed to the awaiting request, which renders it
+            value, error = None, exc
+        try:
+            loop.call_soon_threadsafe(settle, value, error)
+        except RuntimeError:  # the server stopped meanwhile: nobody is waiting
+            log.info("an analysis finished after the server stopped")
 
-    return ingest
+    threading.Thread(target=target, name="frontwatch-analysis", daemon=True).start()
+    return future
+
+
+class Ingester:
+    """POST /articles' work: one analysis at a time (spaCy and the gazetteer are shared), a bounded
+    queue (503 with Retry-After beyond it), a time limit, and queued work dropped when its client
+    leaves. The article goes through pipeline.ingest_items, as the CLI's do (run record, merging)."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._gazetteer: Gazetteer | None = None
+        self._pending = 0  # analysing or waiting; touched only on the event loop
+
+    def _run(self, article: Article, cancelled: threading.Event) -> list[Event] | None:
+        from frontwatch.pipeline import ingest_items
+        from frontwatch.store import query
+
+        with self._lock:
+            if cancelled.is_set():  # its client left or its time ran out while it waited
+                return None
+            if self._gazetteer is None:
+                from frontwatch.gazetteer import Gazetteer
+
+                self._gazetteer = Gazetteer.open_default()
+            summary = ingest_items([article], store=self.store, gazetteer=self._gazetteer)
+        if summary.skipped:
+            raise ApiError(422, f"cannot analyse the report: {summary.skipped[0].reason}")
+        return list(query.iter_events(self.store, query.EventFilter(article_id=article.id)))
+
+    async def ingest(self, article: Article, request: Request) -> list[Event]:
+        if self._pending >= self.settings.analysis_queue:
+            raise ApiError(
+                503,
+                f"{self._pending} reports are being analysed or waiting; try again shortly",
+                headers={"Retry-After": str(RETRY_AFTER_S)},
+            )
+        self._pending += 1
+        cancelled = threading.Event()
+        work = _in_daemon_thread(self._run, article, cancelled)
+
+        def done(_: asyncio.Future[list[Event] | None]) -> None:
+            self._pending -= 1
+
+        work.add_done_callback(done)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.analysis_timeout_s
+        while True:
+            try:
+                finished, _ = await asyncio.wait({work}, timeout=0.25)
+            except asyncio.CancelledError:  # the server is stopping (SIGTERM): answer, then let it go
+                cancelled.set()
+                raise ApiError(
+                    503, "the server is stopping; post again", headers={"Retry-After": str(RETRY_AFTER_S)}
+                ) from None
+            if finished:
+                result = work.result()
+                assert result is not None  # only None when cancelled, and then nobody waits
+                return result
+            if await request.is_disconnected():
+                cancelled.set()
+                raise ApiError(499, "the client went away", code="client_closed")
+            if loop.time() > deadline:
+                cancelled.set()
+                raise ApiError(
+                    503,
+                    f"the analysis did not finish within {self.settings.analysis_timeout_s:g} s",
+                    headers={"Retry-After": str(RETRY_AFTER_S)},
+                )
+
+
+class WebFiles(StaticFiles):
+    """The map's files at "/". Mounted at the root, it also receives every API path called with a
+    method the API does not have: that gets 405 with the API's methods in `Allow`, not the files'."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+            allow = ", ".join(sorted(_methods_of(scope["app"], scope["path"]) or {"GET", "HEAD"}))
+            error = ApiError(405, f"{scope['method']} is not allowed here (allowed: {allow})")
+            response = JSONResponse(
+                {"error": {"code": error.code, "message": error.message, "detail": None}},
+                status_code=405,
+                headers={"Allow": allow},
+            )
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def _methods_of(app: FastAPI, path: str) -> set[str]:
+    """The methods the OpenAPI document gives for `path` (with HEAD wherever GET is)."""
+    templates: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "path_methods", None)
+    if templates is None:
+        templates = []
+        for template, operations in app.openapi().get("paths", {}).items():
+            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+            methods = {m.upper() for m in operations}
+            templates.append((re.compile(pattern), methods | ({"HEAD"} if "GET" in methods else set())))
+        app.state.path_methods = templates
+    return {m for pattern, methods in templates if pattern.fullmatch(path) for m in methods}
+
+
+def _declare_security(app: FastAPI, settings: Settings) -> None:
+    """The OpenAPI document says what the server does: with no read token, reads are public
+    (`security: []`); with one, they need a bearer token; writes always do."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for operations in schema.get("paths", {}).values():
+                for method, operation in operations.items():
+                    if method == "get" and settings.read_token is None:
+                        operation["security"] = []
+                        for status in ("401", "403"):
+                            operation.get("responses", {}).pop(status, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -65,7 +233,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = open_store(settings.db_url)
         app.state.store = store
-        app.state.ingest = _ingester(store)
+        app.state.ingester = Ingester(store, settings)
         try:
             yield
         finally:
@@ -80,16 +248,20 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.facets_cache = GenerationCache[bytes]()  # /facets answers until the events change
+    app.state.aggregates_cache = GenerationCache[bytes](size=2048)  # /aggregates answers, likewise
+    app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
-    for module in (health, events, places, articles):
+    for module in (health, events, aggregates, places, articles):
         app.include_router(module.router)
     if importlib.util.find_spec("frontwatch.api.control") is not None:
         from frontwatch.api import control
 
         app.include_router(control.router)
+    _declare_security(app, settings)
     # Mounted last so that every API path wins over a static file of the same name.
     if STATIC_DIR.is_dir():
-        app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="web")
+        app.mount("/", WebFiles(directory=STATIC_DIR, html=True), name="web")
     else:
         log.warning("web map not served: %s is missing", STATIC_DIR)
     return app

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from frontwatch import derive
-from frontwatch.api.deps import StoreDep, parse_bbox, require_read
+from frontwatch.api.deps import BBoxQuery, PlaceIdPath, StoreDep, parse_bbox, require_read
 from frontwatch.api.errors import not_found
-from frontwatch.api.schemas import ErrorOut
+from frontwatch.api.schemas import ErrorOut, IsoDate
 from frontwatch.conflicts import Conflict
 from frontwatch.control import ControlInterval
 from frontwatch.model import GazetteerEntry
@@ -112,7 +112,7 @@ class ConflictOut(_Out):
     summary="Control timeline of one place",
     responses=_ERRORS,
 )
-def place_control(store: StoreDep, place_id: str) -> PlaceControlOut:
+def place_control(store: StoreDep, place_id: PlaceIdPath) -> PlaceControlOut:
     """Who held the place when, each interval with its evidence, modality and independent sources."""
     entry, intervals = derive.place_timeline(store, place_id)
     if entry is None:
@@ -128,8 +128,8 @@ def place_control(store: StoreDep, place_id: str) -> PlaceControlOut:
 )
 def control_on(
     store: StoreDep,
-    date: Annotated[dt.date, Query(description="The day (YYYY-MM-DD)")],
-    bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None,
+    date: Annotated[IsoDate, Query(description="The day (YYYY-MM-DD)")],
+    bbox: BBoxQuery = None,
 ) -> list[ControlIntervalOut]:
     """Every place whose holder on `date` is known, with its interval (the map's control layer)."""
     box = parse_bbox(bbox) if bbox is not None else None

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from frontwatch.api.errors import ApiError, invalid
+from frontwatch.api.schemas import IsoDate
 from frontwatch.model import Modality
 from frontwatch.settings import Settings
 from frontwatch.store import Store
@@ -60,6 +60,35 @@ async def require_write(settings: SettingsDep, credentials: Credentials) -> None
         raise ApiError(403, "the bearer token does not grant writes")
 
 
+# Formats stated in the OpenAPI document (and enforced: a value out of its format gets 422).
+_NUMBER = r"\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*"
+BBOX_PATTERN = rf"^{_NUMBER}(,{_NUMBER}){{3}}$"
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
+EVENT_ID_PATTERN = r"^(ev:)?[0-9a-f]+$"  # "ev:" may be left out; a unique prefix of 6+ characters will do
+ARTICLE_ID_PATTERN = r"^[0-9a-f]+$"
+PLACE_ID_PATTERN = r"^[a-z][a-z0-9-]*:[A-Za-z0-9:_.-]+$"  # gn:707292, katotth:UA63..., adm:UA-...
+
+BBoxQuery = Annotated[
+    str | None,
+    Query(
+        description="minlon,minlat,maxlon,maxlat: degrees, lon in [-180, 180], lat in [-90, 90], min <= max",
+        pattern=BBOX_PATTERN,
+        examples=["36,48,39,50"],
+    ),
+]
+EventIdPath = Annotated[
+    str,
+    Path(
+        description="An event id, or a unique prefix of 6+ characters; 'ev:' optional",
+        pattern=EVENT_ID_PATTERN,
+    ),
+]
+ArticleIdPath = Annotated[str, Path(description="An article id (16 hex digits)", pattern=ARTICLE_ID_PATTERN)]
+PlaceIdPath = Annotated[
+    str, Path(description="A gazetteer entry id, e.g. gn:707292", pattern=PLACE_ID_PATTERN, max_length=200)
+]
+
+
 def parse_bbox(text: str) -> BBox:
     """'minlon,minlat,maxlon,maxlat' → BBox, or 422 naming what is wrong."""
     try:
@@ -69,11 +98,9 @@ def parse_bbox(text: str) -> BBox:
 
 
 async def event_filter(
-    since: Annotated[dt.date | None, Query(description="Events on or after this day (YYYY-MM-DD)")] = None,
-    until: Annotated[dt.date | None, Query(description="Events on or before this day (YYYY-MM-DD)")] = None,
-    bbox: Annotated[
-        str | None, Query(description="minlon,minlat,maxlon,maxlat", examples=["36,48,39,50"])
-    ] = None,
+    since: Annotated[IsoDate | None, Query(description="Events on or after this day (YYYY-MM-DD)")] = None,
+    until: Annotated[IsoDate | None, Query(description="Events on or before this day (YYYY-MM-DD)")] = None,
+    bbox: BBoxQuery = None,
     type: Annotated[
         str | None, Query(description="ACLED event_type or sub_event_type, or FrontWatch fw_type")
     ] = None,
@@ -106,7 +133,9 @@ EventFilterDep = Annotated[EventFilter, Depends(event_filter)]
 
 
 async def page_cursor(
-    cursor: Annotated[str | None, Query(description="The next_cursor of the previous page")] = None,
+    cursor: Annotated[
+        str | None, Query(description="The next_cursor of the previous page", pattern=CURSOR_PATTERN)
+    ] = None,
 ) -> PageCursor | None:
     if cursor is None:
         return None

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from frontwatch.errors import FrontWatchError
-from frontwatch.store.query import InvalidCursor, InvalidFilter
+from frontwatch.store.query import AmbiguousId, InvalidCursor, InvalidFilter
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +21,10 @@ _CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
-    409: "conflict",
+    409: "ambiguous_id",
+    413: "too_large",
     422: "invalid_parameter",
+    499: "client_closed",
     503: "unavailable",
 }
 
@@ -82,6 +84,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _bad_filter(_: Request, exc: InvalidFilter) -> JSONResponse:
         where = "cursor" if isinstance(exc, InvalidCursor) else "filter"
         return JSONResponse(_body("invalid_parameter", f"{where}: {exc}"), status_code=422)
+
+    @app.exception_handler(AmbiguousId)
+    async def _ambiguous(_: Request, exc: AmbiguousId) -> JSONResponse:
+        detail = [{"id": candidate} for candidate in exc.candidates]
+        return JSONResponse(_body("ambiguous_id", str(exc), detail), status_code=409)
 
     @app.exception_handler(FrontWatchError)
     async def _library(_: Request, exc: FrontWatchError) -> JSONResponse:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from frontwatch import derive
-from frontwatch.api.deps import CursorDep, EventFilterDep, Limit, StoreDep, require_read
+from frontwatch.api.cache import GenerationCache
+from frontwatch.api.deps import CursorDep, EventFilterDep, EventIdPath, Limit, StoreDep, require_read
 from frontwatch.api.errors import not_found
 from frontwatch.api.schemas import (
     ArticleRefOut,
@@ -24,7 +25,7 @@ from frontwatch.api.schemas import (
     context_around,
 )
 from frontwatch.export import feature_collection
-from frontwatch.store import Store, query
+from frontwatch.store import Store, aggregates, query
 
 router = APIRouter(tags=["events"], dependencies=[Depends(require_read)])
 _ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 403, 404, 422)}
@@ -62,16 +63,22 @@ def events_geojson(store: StoreDep, flt: EventFilterDep, limit: Limit | None = N
     return Response(body, media_type="application/geo+json")
 
 
-@router.get("/events/{event_id}", response_model=EventDetailOut, summary="One event", responses=_ERRORS)
-def get_event(store: StoreDep, event_id: str) -> EventDetailOut:
+@router.get(
+    "/events/{event_id}",
+    response_model=EventDetailOut,
+    summary="One event",
+    responses={**_ERRORS, 409: {"model": ErrorOut, "description": "The id prefix matches several events"}},
+)
+def get_event(store: StoreDep, event_id: EventIdPath) -> EventDetailOut:
     """The event with its article and the paragraph that holds its evidence."""
     found = query.event_with_article(store, event_id)
     if found is None:
         raise not_found("event", event_id)
     event, article = found
-    out = EventOut.from_event(event)
+    cluster = _cluster(store, event.id)
+    out = EventOut.from_event(event, cluster_id=cluster.id if cluster else None)
     return EventDetailOut(
-        cluster=_cluster(store, event.id),
+        cluster=cluster,
         **dict(out),
         article=ArticleRefOut(
             id=article.id,
@@ -105,14 +112,25 @@ def _cluster(store: Store, event_id: str) -> ClusterOut | None:
 
 
 @router.get("/facets", response_model=FacetsOut, summary="Counts for the map's filters", responses=_ERRORS)
-def facets(store: StoreDep, flt: EventFilterDep) -> FacetsOut:
+async def facets(request: Request, store: StoreDep, flt: EventFilterDep) -> Response:
     """Date range, counts per type, sub-type, actor and modality of the events matching the filters."""
+    # Counting a million events takes seconds: answers are kept until the events change.
+    cache: GenerationCache[bytes] = request.app.state.facets_cache
+    generation = aggregates.current_generation(store)
+    body = cache.get(generation, flt)
+    if body is None:
+        body = await run_in_threadpool(_facets_json, store, flt)
+        cache.put(generation, flt, body)
+    return Response(body, media_type="application/json")
+
+
+def _facets_json(store: Store, flt: query.EventFilter) -> bytes:
     f = query.facets(store, flt)
 
     def counts(pairs: list[tuple[str, int]]) -> list[CountOut]:
         return [CountOut(value=v, count=n) for v, n in pairs]
 
-    return FacetsOut(
+    out = FacetsOut(
         date_min=f.date_min,
         date_max=f.date_max,
         event_types=counts(f.event_types),
@@ -121,3 +139,4 @@ def facets(store: StoreDep, flt: EventFilterDep) -> FacetsOut:
         modalities=counts(f.modalities),
         count=f.count,
     )
+    return out.model_dump_json().encode()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from frontwatch.api.deps import CursorDep, Limit, StoreDep, parse_bbox, require_read
+from frontwatch.api.deps import BBoxQuery, CursorDep, Limit, PlaceIdPath, StoreDep, parse_bbox, require_read
 from frontwatch.api.errors import not_found
 from frontwatch.api.schemas import ErrorOut, EventOut, Page, PlaceDetailOut, PlaceOut, PlaceSummaryOut
 from frontwatch.model import PlaceKind
@@ -28,7 +28,7 @@ def list_places(
     cursor: CursorDep,
     q: Annotated[str | None, Query(description="Text in the place's name", min_length=1)] = None,
     kind: Annotated[PlaceKind | None, Query(description="city, town, village, admin1, river, ...")] = None,
-    bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None,
+    bbox: BBoxQuery = None,
     limit: Limit = 100,
 ) -> Page[PlaceSummaryOut]:
     """Places that at least one event is placed at, with their event counts, by name."""
@@ -51,7 +51,7 @@ def list_places(
 )
 def get_place(
     store: StoreDep,
-    place_id: str,
+    place_id: PlaceIdPath,
     limit: Annotated[int, Query(ge=1, le=5000, description="At most this many events")] = 1000,
 ) -> PlaceDetailOut:
     """A place with the events placed there (main place), newest last."""

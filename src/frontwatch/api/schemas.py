@@ -7,124 +7,47 @@ every export build on it, so the contract cannot drift between them.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, TypeVar
+import re
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from frontwatch.model import Article, Claimant, Event, GazetteerEntry
-from frontwatch.public import entry_dict, event_dict  # the plain-data forms; also imported from here
+from frontwatch.model import Article
+
+# the event records (in public.py, shared with the exports) and their plain-data forms, re-exported
+from frontwatch.public import ActorOut as ActorOut
+from frontwatch.public import ArticleRefOut as ArticleRefOut
+from frontwatch.public import ClaimantOut as ClaimantOut
+from frontwatch.public import EventOut as EventOut
+from frontwatch.public import EvidenceOut as EvidenceOut
+from frontwatch.public import PlaceOut as PlaceOut
+from frontwatch.public import QuantityOut as QuantityOut
+from frontwatch.public import WeaponOut as WeaponOut
+from frontwatch.public import entry_dict as entry_dict
+from frontwatch.public import event_dict as event_dict
 
 T = TypeVar("T")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: object) -> object:
+    # pydantic alone also takes 0 (or "0") as a Unix time: a day is YYYY-MM-DD and nothing else.
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise ValueError("expected a day as YYYY-MM-DD")
+    if not isinstance(value, str | dt.date) or isinstance(value, dt.datetime):
+        raise ValueError("expected a day as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_day)]  # {"type": "string", "format": "date"}, strictly
 
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, populate_by_name=True)
 
 
-class ActorOut(_Out):
-    name: str
-    side: str | None = None
-    unit: str | None = None
-
-
-class PlaceOut(_Out):
-    """A gazetteer entry; inside an event it also carries the text span that named it."""
-
-    id: str = Field(description="Gazetteer entry id, e.g. 'gn:707292' or 'katotth:UA63...'")
-    name: str
-    lat: float
-    lon: float
-    precision: str = Field(description="exact, hromada, raion, region, country or feature")
-    kind: str
-    geonameid: int | None = None
-    katotth: str | None = None
-    admin1: str | None = None
-    admin2: str | None = None
-    admin3: str | None = None
-    country: str
-    surface: str | None = Field(None, description="The words of the article that named the place")
-    start_char: int | None = None
-    end_char: int | None = None
-
-    @classmethod
-    def from_entry(cls, entry: GazetteerEntry) -> PlaceOut:
-        return cls.model_validate(entry_dict(entry))
-
-
 class PlaceSummaryOut(PlaceOut):
     event_count: int = 0
-
-
-class ClaimantOut(_Out):
-    name: str | None = None
-    role: str | None = None
-    outlet: str | None = None
-
-    @classmethod
-    def from_claimant(cls, claimant: Claimant | None) -> ClaimantOut | None:
-        if claimant is None:
-            return None
-        return cls(name=claimant.name, role=claimant.role, outlet=claimant.outlet)
-
-
-class WeaponOut(_Out):
-    canonical: str
-    weapon_class: str = Field(alias="class", serialization_alias="class")
-    calibre_mm: float | None = None
-    surface: str
-    catalogue_id: str
-
-
-class QuantityOut(_Out):
-    low: float
-    high: float
-    unit: str
-    kind: str
-    surface: str
-
-
-class EvidenceOut(_Out):
-    text: str
-    start_char: int
-    end_char: int
-
-
-class EventOut(_Out):
-    """One event as the API, `frontwatch events --json` and the exports show it."""
-
-    id: str
-    article_id: str
-    event_type: str = Field(description="ACLED event_type")
-    sub_event_type: str = Field(description="ACLED sub_event_type")
-    fw_type: str = Field(description="FrontWatch's finer type (events/event_types.toml)")
-    actors: list[ActorOut]
-    place: PlaceOut | None
-    related_places: list[PlaceOut]
-    date: dt.date | None
-    date_end: dt.date | None = None
-    date_precision: str
-    claimant: ClaimantOut | None = None
-    modality: str
-    weapons: list[WeaponOut] = []
-    quantities: list[QuantityOut] = []
-    evidence: EvidenceOut
-    control_to: str | None = None
-
-    @classmethod
-    def from_event(cls, event: Event) -> EventOut:
-        return cls.model_validate(event_dict(event))
-
-    def to_json(self) -> dict:
-        """The plain-JSON object of the public contract (weapon class under the key 'class')."""
-        return self.model_dump(mode="json", by_alias=True)
-
-
-class ArticleRefOut(_Out):
-    id: str
-    title: str
-    url: str | None = None
-    source: str | None = None
-    published: dt.date | None = None
 
 
 class ContextOut(_Out):
@@ -164,7 +87,7 @@ class EventDetailOut(EventOut):
 
 class ArticleOut(ArticleRefOut):
     published_from: str = "unknown"
-    tags: list[str] = []
+    tags: list[str] = Field(default=[])  # pydantic copies the default per instance
     event_count: int = 0
 
     @classmethod
@@ -212,6 +135,19 @@ class FacetsOut(_Out):
     count: int
 
 
+class GridCellOut(_Out):
+    lon: float = Field(description="longitude of the cell's centre")
+    lat: float = Field(description="latitude of the cell's centre")
+    event_type: str
+    count: int
+
+
+class GridOut(_Out):
+    cell: float = Field(description="cell size in degrees")
+    total: int = Field(description="events counted in the cells")
+    cells: list[GridCellOut]
+
+
 class HealthOut(_Out):
     status: str
     version: str
@@ -227,7 +163,7 @@ class ArticleIn(BaseModel):
     title: str = Field(min_length=1)
     text: str = Field(min_length=1, description="The body; the title is prepended as in every reader")
     url: str | None = None
-    published: dt.date | None = None
+    published: IsoDate | None = None
     source: str | None = None
     tags: list[str] = []
 

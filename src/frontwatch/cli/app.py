@@ -37,3 +37,18 @@ def main(ctx: click.Context, db_url: str | None, verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
     ctx.obj = Context(db_url or default_db_url(), verbose)
+
+
+class AmbiguousPrefix(click.ClickException):
+    """An id prefix matching several records: exit code 2 (a usage error) and the candidates, one a line."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, candidates: tuple[str, ...] | list[str]) -> None:
+        listed = "".join(f"\n  {candidate}" for candidate in candidates)
+        super().__init__(f"{message}; give more of the id:{listed}")
+
+
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """'1 article', '2 articles' (or the given plural form) for summary lines."""
+    return f"{count} {noun if count == 1 else plural_form or noun + 's'}"

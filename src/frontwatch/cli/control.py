@@ -11,7 +11,7 @@ import click
 
 from frontwatch import derive
 from frontwatch.api.control import ConflictOut, ControlIntervalOut
-from frontwatch.cli.app import main
+from frontwatch.cli.app import AmbiguousPrefix, main, plural
 from frontwatch.control import ControlInterval
 from frontwatch.errors import FrontWatchError
 from frontwatch.model import Article, Event
@@ -91,11 +91,12 @@ def control(
         if as_json:
             _dump([ControlIntervalOut.from_interval(i).model_dump(mode="json") for i in held])
         else:
-            click.echo(f"held on {day.date().isoformat()}: {len(held)} places")
+            click.echo(f"held on {day.date().isoformat()}: {plural(len(held), 'place')}")
             click.echo("\n".join(_lines(held, with_place=True)))
         return
-    if not timelines:
-        raise click.ClickException(f"no control changes reported for {place!r}")
+    if not timelines and not as_json:  # not an error: the stored reports just say nothing of it
+        click.echo(f"no control changes reported for {place!r} in the stored reports")
+        return
     if as_json:
         _dump([
             {
@@ -154,7 +155,7 @@ def merge(ctx: click.Context, event_id: str | None, rebuild: bool, as_json: bool
                 for m in (explanation.members if explanation else ())
             }
     except query.AmbiguousId as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise AmbiguousPrefix(str(exc), exc.candidates) from exc
     finally:
         store.close()
     if event_id is None:
@@ -169,7 +170,8 @@ def merge(ctx: click.Context, event_id: str | None, rebuild: bool, as_json: bool
             _dump(figures)
         else:
             click.echo(
-                f"{summary.reports} reports ({summary.new} new) in {summary.clusters} clusters, "
+                f"{plural(summary.reports, 'report')} ({summary.new} new) in "
+                f"{plural(summary.clusters, 'cluster')}, "
                 f"{summary.multi} with several reports; merge rate {summary.merge_rate:.3f}"
             )
         return
@@ -197,7 +199,7 @@ def merge(ctx: click.Context, event_id: str | None, rebuild: bool, as_json: bool
         })  # fmt: skip
         return
     click.echo(
-        f"cluster {explanation.cluster_id}: {len(explanation.members)} reports, "
+        f"cluster {explanation.cluster_id}: {plural(len(explanation.members), 'report')}, "
         f"{explanation.independent_sources} independent sources"
     )
     for m in explanation.members:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 
 import click
 from rich.console import Console
@@ -21,10 +22,11 @@ from rich.table import Table
 
 from frontwatch.cli.app import main
 from frontwatch.errors import FrontWatchError
+from frontwatch.evaluate.metrics import micro
 from frontwatch.evaluate.report import SetReport
 from frontwatch.model import Article, ExtractedArticle
 
-SETS = ("seed", "bellingcat", "ucdp")
+SETS = ("seed", "bellingcat", "ucdp", "news")
 # Short column heads for the confusion table, so it fits an 80-column terminal.
 SHORT = {
     "Battles": "BAT",
@@ -49,11 +51,30 @@ SHORT = {
 @click.option(
     "--limit", type=click.IntRange(min=1), default=None, help="Score only the first N rows of each CSV set."
 )
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Score only CSV rows dated on or after this day (YYYY-MM-DD; UCDP: date_start).",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Score only CSV rows dated on or before this day (YYYY-MM-DD).",
+)
 @click.option("--errors", is_flag=True, help="Also list the misses with their text, gold and our answer.")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the figures as JSON on stdout instead of tables."
 )
-def evaluate(which: str, limit: int | None, errors: bool, as_json: bool) -> None:
+def evaluate(
+    which: str,
+    limit: int | None,
+    since: datetime | None,
+    until: datetime | None,
+    errors: bool,
+    as_json: bool,
+) -> None:
     """Score the pipeline against the seed gold, Bellingcat/CIR dev and UCDP GED (from ../shared/eval).
 
     Prints precision/recall/F1 per ACLED event type with macro-F1 and a confusion table, location
@@ -63,7 +84,8 @@ def evaluate(which: str, limit: int | None, errors: bool, as_json: bool) -> None
     err = Console(stderr=True)
     chosen = SETS if which == "all" else (which,)
     try:
-        reports = _run(chosen, limit=limit, err=err)
+        window = (since.date() if since else None, until.date() if until else None)
+        reports = _run(chosen, limit=limit, window=window, err=err)
     except FrontWatchError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
@@ -73,7 +95,13 @@ def evaluate(which: str, limit: int | None, errors: bool, as_json: bool) -> None
         _print_report(out, report, errors=errors)
 
 
-def _run(chosen: tuple[str, ...], *, limit: int | None, err: Console) -> list[SetReport]:
+def _run(
+    chosen: tuple[str, ...],
+    *,
+    limit: int | None,
+    window: tuple[date | None, date | None] = (None, None),
+    err: Console,
+) -> list[SetReport]:
     from frontwatch.gazetteer import Gazetteer
     from frontwatch.pipeline import analyse as pipeline_analyse
 
@@ -93,17 +121,23 @@ def _run(chosen: tuple[str, ...], *, limit: int | None, err: Console) -> list[Se
         elif name == "bellingcat":
             from frontwatch.evaluate import bellingcat
 
-            rows = bellingcat.load_rows(limit=limit)
+            rows = bellingcat.load_rows(limit=limit, since=window[0], until=window[1])
             with _bar(err, "Bellingcat/CIR dev", len(rows)) as step:
                 reports.append(
                     bellingcat.evaluate(
                         rows, analyse=analyse, aliases=bellingcat.gazetteer_aliases(gazetteer), progress=step
                     )
                 )
+        elif name == "news":
+            from frontwatch.evaluate import news
+
+            reports_n = news.load_reports(since=window[0], until=window[1])[:limit]
+            with _bar(err, "news reports", len(reports_n)) as step:
+                reports.append(news.evaluate(reports_n, analyse=analyse, progress=step))
         else:
             from frontwatch.evaluate import ucdp
 
-            rows_u = ucdp.load_rows(limit=limit)
+            rows_u = ucdp.load_rows(limit=limit, since=window[0], until=window[1])
             with _bar(err, "UCDP GED", len(rows_u)) as step:
                 reports.append(ucdp.evaluate(rows_u, analyse=analyse, progress=step))
     return reports
@@ -163,7 +197,14 @@ def _print_report(out: Console, report: SetReport, *, errors: bool) -> None:
             )
         out.print(table)
         out.print(f"macro-F1 over {len(report.type_labels)} gold types: [bold]{report.macro_f1:.3f}[/bold]")
-    if report.confusion and report.name != "seed":
+        if report.name == "news":
+            pooled = micro(report.type_scores)
+            out.print(
+                f"all records: precision [bold]{pooled.precision:.3f}[/bold],"
+                f" recall [bold]{pooled.recall:.3f}[/bold], F1 [bold]{pooled.f1:.3f}[/bold]"
+                f" ({pooled.tp} matched, {pooled.fp} spurious, {pooled.fn} missed)"
+            )
+    if report.confusion and report.name not in ("seed", "news"):
         golds = sorted({g for g, _ in report.confusion})
         preds = sorted({p for _, p in report.confusion})
         table = Table(title="Confusion (rows: gold, columns: ours)", title_justify="left")

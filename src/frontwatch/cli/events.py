@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from rich.text import Text
 
 from frontwatch import derive
 from frontwatch.api.schemas import ArticleRefOut, EventOut, context_around
-from frontwatch.cli.app import main
+from frontwatch.cli.app import AmbiguousPrefix, main, plural
 from frontwatch.errors import FrontWatchError
 from frontwatch.export import CSV_COLUMNS, FORMATS, csv_row, export
 from frontwatch.model import Modality
@@ -77,6 +78,13 @@ def _open(ctx: click.Context) -> Store:
         raise click.ClickException(str(exc)) from exc
 
 
+def _listed(store: Store, flt: query.EventFilter, limit: int | None) -> list[EventOut]:
+    """The matching events in their public form, each with its cluster id."""
+    found = list(query.iter_events(store, flt, limit=limit))
+    clusters = query.cluster_ids(store, [e.id for e in found])
+    return [EventOut.from_event(e, cluster_id=clusters.get(e.id)) for e in found]
+
+
 @main.command()
 @_filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of events (the public contract).")
@@ -89,7 +97,7 @@ def events(ctx: click.Context, as_json: bool, as_csv: bool, **kw: Any) -> None:
     flt = _event_filter(kw)
     store = _open(ctx)
     try:
-        found = [EventOut.from_event(e) for e in query.iter_events(store, flt, limit=kw.get("limit"))]
+        found = _listed(store, flt, kw.get("limit"))
     finally:
         store.close()
     if as_json:
@@ -104,7 +112,7 @@ def events(ctx: click.Context, as_json: bool, as_csv: bool, **kw: Any) -> None:
 
 
 def _print_table(found: list[EventOut]) -> None:
-    table = Table(title=f"{len(found)} events", show_lines=False)
+    table = Table(title=plural(len(found), "event"), show_lines=False)
     for name in ("id", "date", "type", "place", "actors", "modality"):
         table.add_column(name, overflow="fold")
     for e in found:
@@ -131,7 +139,7 @@ def show(ctx: click.Context, event_id: str) -> None:
         found = query.event_with_article(store, event_id)
         cluster = derive.event_cluster(store, found[0].id) if found is not None else None
     except query.AmbiguousId as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise AmbiguousPrefix(str(exc), exc.candidates) from exc
     finally:
         store.close()
     if found is None:
@@ -152,6 +160,13 @@ def show(ctx: click.Context, event_id: str) -> None:
     )  # fmt: skip
     if article.url:
         console.print(Text.assemble(("        url: ", "bold"), (article.url, "underline")))
+    if len(out.mentions) > 1:
+        told = f"{len(out.mentions)} sentences of the report tell it"
+        console.print(Text.assemble(("   mentions: ", "bold"), told))
+        evidence = (out.evidence.start_char, out.evidence.end_char)
+        for m in out.mentions:
+            mark = "*" if (m.start_char, m.end_char) == evidence else "-"
+            console.print(Text(f"      {mark} [{m.start_char}:{m.end_char}] {m.text}", style="italic"))
     if cluster is not None:
         _print_cluster(console, cluster)
 
@@ -233,19 +248,36 @@ def export_command(ctx: click.Context, fmt: str, output: Path, **kw: Any) -> Non
     """Write the events matching the filters as GeoJSON, CSV, ACLED-style CSV or Parquet."""
     flt = _event_filter(kw)
     store = _open(ctx)
+    read = [0]
     try:
-        found = [EventOut.from_event(e) for e in query.iter_events(store, flt, limit=kw.get("limit"))]
-        articles = {
-            a.id: ArticleRefOut(id=a.id, title=a.title, url=a.url, source=a.source, published=a.published)
-            for a in query.articles_by_id(store, {e.article_id for e in found})
-        }
-    finally:
-        store.close()
-    try:
-        written = export(found, fmt=fmt, path=output, articles=articles)
+        if fmt == "acled-csv":  # its source column needs the articles: this format is read whole
+            listed = _listed(store, flt, kw.get("limit"))
+            read[0] = len(listed)
+            articles = {
+                a.id: ArticleRefOut(id=a.id, title=a.title, url=a.url, source=a.source, published=a.published)
+                for a in query.articles_by_id(store, {e.article_id for e in listed})
+            }
+            written = export(listed, fmt=fmt, path=output, articles=articles)
+        else:  # streamed page by page: a million events export in bounded memory
+            written = export(_streamed(store, flt, kw.get("limit"), read), fmt=fmt, path=output)
     except FrontWatchError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"wrote {written} of {len(found)} events to {output} ({fmt})", err=True)
+    finally:
+        store.close()
+    click.echo(f"wrote {written} of {plural(read[0], 'event')} to {output} ({fmt})", err=True)
+
+
+def _streamed(store: Store, flt: query.EventFilter, limit: int | None, read: list[int]) -> Iterator[EventOut]:
+    """`_listed` one page at a time, from the stored JSON objects (counting into ``read[0]``)."""
+    page: list[EventOut] = []
+    for doc in itertools.chain(query.iter_event_docs(store, flt, limit=limit), [None]):
+        if doc is not None:
+            page.append(EventOut.model_validate_json(doc))
+        if page and (doc is None or len(page) >= 1000):
+            clusters = query.cluster_ids(store, [e.id for e in page])
+            read[0] += len(page)
+            yield from (e.model_copy(update={"cluster_id": clusters.get(e.id)}) for e in page)
+            page = []
 
 
 @main.command()
@@ -266,14 +298,23 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from frontwatch.api import create_app
-    from frontwatch.settings import Settings
+    from frontwatch.settings import SHUTDOWN_GRACE_S, Settings
 
-    settings = Settings.from_env(db_url=ctx.obj.db_url)
+    try:
+        settings = Settings.from_env(db_url=ctx.obj.db_url)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
     if settings.write_token is None:
         click.echo("writes closed: set FRONTWATCH_WRITE_TOKEN to allow POST /articles", err=True)
     log_level = "info" if ctx.obj.verbose else "warning"
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level=log_level,
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+        )
         return
     # Worker processes build their own app from the environment: hand them the store chosen here.
     os.environ["FRONTWATCH_DB"] = settings.db_url
@@ -284,4 +325,5 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level=log_level,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
     )

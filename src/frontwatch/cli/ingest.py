@@ -18,11 +18,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from frontwatch.cli.app import main
+from frontwatch.cli.app import main, plural
 from frontwatch.errors import FrontWatchError
 from frontwatch.model import Event
 from frontwatch.pipeline import IngestSummary, ingest
 from frontwatch.public import entry_dict
+from frontwatch.settings import MAX_ARTICLE_BYTES
 from frontwatch.store import Store, StoredPlace, open_store
 
 SEED = ("seed", "izyum-counterattack.txt")
@@ -61,6 +62,8 @@ def _run_ingest(
     published: date | None,
     fmt: str | None,
     workers: int,
+    max_article_bytes: int | None = None,
+    scheduler: str | None = None,
 ) -> IngestSummary:
     err = Console(stderr=True)
     columns = (
@@ -77,14 +80,22 @@ def _run_ingest(
 
         try:
             summary = ingest(
-                paths, store=store, published=published, fmt=fmt, workers=workers, progress=progress
+                paths,
+                store=store,
+                published=published,
+                fmt=fmt,
+                workers=workers,
+                progress=progress,
+                max_article_bytes=max_article_bytes,
+                scheduler=scheduler,
             )
         except FrontWatchError as exc:
             raise Fatal(str(exc)) from exc
     for skipped in summary.skipped:
         click.echo(f"skipped {skipped.origin}: {skipped.reason}", err=True)
     click.echo(
-        f"{summary.read} articles read, {summary.stored} stored ({summary.events} events), "
+        f"{plural(summary.read, 'article')} read, {summary.stored} stored "
+        f"({plural(summary.events, 'event')}), "
         f"{summary.already_present} already present, {len(summary.skipped)} skipped",
         err=True,
     )
@@ -111,9 +122,29 @@ def _run_ingest(
     show_default=True,
     help="Analyse in this many processes (Dask); the store is written by this process only.",
 )
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Analyse on a dask.distributed cluster (e.g. tcp://HOST:8786: `dask scheduler` and "
+    "`dask worker` on other machines) instead of local processes; this process writes the store.",
+)
+@click.option(
+    "--max-article-bytes",
+    type=click.IntRange(min=1),
+    default=MAX_ARTICLE_BYTES,
+    show_default=True,
+    help="Skip (and name) any article whose text is bigger than this; JSON Lines files are read "
+    "line by line, so a big file of normal articles is fine.",
+)
 @click.pass_context
 def ingest_command(
-    ctx: click.Context, paths: tuple[str, ...], published: datetime | None, fmt: str | None, workers: int
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    published: datetime | None,
+    fmt: str | None,
+    workers: int,
+    max_article_bytes: int,
+    scheduler: str | None,
 ) -> None:
     """Read reports (files, directories, "-" for stdin, feed URLs), find their places and events, store them.
 
@@ -127,7 +158,13 @@ def ingest_command(
     store = _open(ctx)
     try:
         summary = _run_ingest(
-            store, paths, published=published.date() if published else None, fmt=fmt, workers=workers
+            store,
+            paths,
+            published=published.date() if published else None,
+            fmt=fmt,
+            workers=workers,
+            max_article_bytes=max_article_bytes,
+            scheduler=scheduler,
         )
     finally:
         store.close()
@@ -154,7 +191,7 @@ def _print_json(rows: list[dict[str, Any]]) -> None:
 
 
 def _places_table(found: list[StoredPlace]) -> Table:
-    table = Table(title=f"{len(found)} places")
+    table = Table(title=plural(len(found), "place"))
     several = len({p.article_id for p in found}) > 1  # the article column only when it tells something
     if several:
         table.add_column("article", no_wrap=True)
@@ -226,7 +263,7 @@ def articles(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         _print_json([article_json(a) for a in found])
         return
-    table = Table(title=f"{len(found)} articles")
+    table = Table(title=plural(len(found), "article"))
     for name in ("id", "published", "source", "title", "tags"):
         table.add_column(name, overflow="fold")
     for a in found:
@@ -243,7 +280,7 @@ def _snippet(text: str, width: int = 80) -> str:
 
 
 def _events_table(found: list[Event]) -> Table:
-    table = Table(title=f"{len(found)} events")
+    table = Table(title=plural(len(found), "event"))
     for name in ("date", "type", "place", "modality", "claimant", "evidence"):
         table.add_column(name, overflow="fold")
     for e in found:
@@ -268,11 +305,15 @@ def _serve(db_url: str, port: int) -> None:
     import uvicorn
 
     from frontwatch.api import create_app
-    from frontwatch.settings import Settings
+    from frontwatch.settings import SHUTDOWN_GRACE_S, Settings
 
     click.echo(f"serving the map on http://127.0.0.1:{port}/ (Ctrl-C stops)", err=True)
     uvicorn.run(
-        create_app(Settings.from_env(db_url=db_url)), host="127.0.0.1", port=port, log_level="warning"
+        create_app(Settings.from_env(db_url=db_url)),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
     )
 
 

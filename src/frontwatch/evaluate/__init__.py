@@ -1,6 +1,6 @@
-"""Scoring FrontWatch against gold data: the seed report, Bellingcat/CIR, UCDP GED (from ../shared/eval).
+"""Scoring FrontWatch against gold data in ../shared/eval: the seed report, Bellingcat/CIR, UCDP GED, news.
 
-One module per gold set (seed, bellingcat, ucdp), each with `load_rows`/`load_gold` and `evaluate`;
+One module per gold set (seed, bellingcat, ucdp, news), each with `load_rows`/`load_gold` and `evaluate`;
 `metrics` holds the arithmetic; `predict` says which event and point of an article are scored.
 """
 

@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from frontwatch.evaluate.metrics import NO_EVENT, distance_summary, haversine_km, per_label
+from frontwatch.evaluate.metrics import NO_EVENT, distance_summary, haversine_km, in_range, per_label
 from frontwatch.evaluate.naming import names_place
 from frontwatch.evaluate.predict import Prediction, predict
 from frontwatch.evaluate.report import Analyse, Miss, Progress, Ratio, SetReport
@@ -62,8 +62,15 @@ def default_path() -> Path:
     return shared_path(*RELATIVE_PATH)
 
 
-def load_rows(path: Path | None = None, *, limit: int | None = None) -> list[BellingcatRow]:
-    """Every row with a gold point (the dev split has 3,429, all with lat/lon)."""
+def load_rows(
+    path: Path | None = None,
+    *,
+    limit: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[BellingcatRow]:
+    """Every row with a gold point (the dev split has 3,429, all with lat/lon); `since`/`until` keep
+    dated rows in that range (both inclusive)."""
     rows: list[BellingcatRow] = []
     with gzip.open(path or default_path(), "rt", encoding="utf-8", newline="") as handle:
         for raw in csv.DictReader(handle):
@@ -71,6 +78,8 @@ def load_rows(path: Path | None = None, *, limit: int | None = None) -> list[Bel
                 lat, lon = float(raw["lat"]), float(raw["lon"])
             except ValueError:
                 continue  # no gold point: nothing to score
+            if (since or until) and not in_range(_iso_date(raw["date"]), since=since, until=until):
+                continue
             rows.append(
                 BellingcatRow(
                     entry=raw["entry"].strip(),

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
-EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
+# Re-exported: haversine_km is part of the public evaluate API.
+from frontwatch.geometry import EARTH_RADIUS_KM as EARTH_RADIUS_KM
+from frontwatch.geometry import haversine_km as haversine_km
+
 THRESHOLDS_KM = (10.0, 25.0, 161.0)  # 161 km = 100 miles, the geoparsing literature's "accuracy@161"
 NO_EVENT = "(no event)"  # the prediction when the pipeline found no event in the text
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km between two WGS84 points."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+def in_range(day: date | None, *, since: date | None, until: date | None) -> bool:
+    """Whether a row dated `day` falls in [since, until] (either end open); an undated row only without
+    bounds."""
+    if since is None and until is None:
+        return True
+    if day is None:
+        return False
+    return (since is None or day >= since) and (until is None or day <= until)
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,13 +67,14 @@ def place_matches(
             haversine_km(entry.lat, entry.lon, gold_place["lat"], gold_place["lon"])
             <= gold_place["tolerance_km"]
         )
-    near = places.get(gold_place.get("near", ""))
-    if near is None or "lat" not in near:
-        return False
-    limit = RIVER_TOLERANCE_KM if kind == "river" else gold_place.get("max_km_from_near", 0.0)
     same_name = any(
         name_key(n) == name_key(s) for n in (entry.name, *entry.names) for s in gold_place["surface"]
     )
+    near = places.get(gold_place.get("near", ""))
+    if near is None or "lat" not in near:
+        # A river given by name and region only: the river of that name is right, wherever its point lies.
+        return kind == "river" and entry.kind == PlaceKind.RIVER and same_name
+    limit = RIVER_TOLERANCE_KM if kind == "river" else gold_place.get("max_km_from_near", 0.0)
     close = haversine_km(entry.lat, entry.lon, near["lat"], near["lon"]) <= limit
     return close and (same_name or (kind == "river" and entry.kind == PlaceKind.RIVER))
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from frontwatch.evaluate.metrics import distance_summary, haversine_km
+from frontwatch.evaluate.metrics import distance_summary, haversine_km, in_range
 from frontwatch.evaluate.predict import predict
 from frontwatch.evaluate.report import Analyse, Miss, Progress, Ratio, SetReport
 from frontwatch.ingest.records import article_id
@@ -77,8 +77,15 @@ def default_path() -> Path:
     return shared_path(*RELATIVE_PATH)
 
 
-def load_rows(path: Path | None = None, *, limit: int | None = None) -> list[UcdpRow]:
-    """Every row of the export (3,883), in file order."""
+def load_rows(
+    path: Path | None = None,
+    *,
+    limit: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[UcdpRow]:
+    """Every row of the export (3,883), in file order; `since`/`until` keep rows whose event started in
+    that range (both inclusive), so a tuning and a test split can be repeated."""
     with gzip.open(path or default_path()) as handle:
         raw = handle.read().decode(ENCODING, errors="replace")
     rows: list[UcdpRow] = []
@@ -103,6 +110,8 @@ def load_rows(path: Path | None = None, *, limit: int | None = None) -> list[Ucd
                 high=int(rec["high"] or 0),
             )
         )
+        if not in_range(rows[-1].date_start, since=since, until=until):
+            rows.pop()
         if limit is not None and len(rows) >= limit:
             break
     return rows

@@ -23,10 +23,17 @@ _WHEN = re.compile(
 )
 # A headline's source after a dash or colon: "... in Donbas - JFO HQ", "... in east Ukraine: governor"
 _HEADLINE = re.compile(r"(?:\s[-–—]\s*|:\s*)(?P<who>[A-Za-z][\w.'’ -]{1,50})$")
+_LIST_COMMAS = 2  # "the head of X, Oleh Synehubov, said" has one comma; a list of names before "said" more
 _PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them", "it", "we", "i"})
 _LEAD = re.compile(
     r"^\s*(?:(?:Earlier|Previously|Later|Meanwhile|Also|In addition|However|Today|Yesterday)\s*,?\s*)", re.I
 )
+
+
+def _is_list(who: str) -> bool:
+    """ "A, B and C, the General Staff": names listed before the claimant, not the claimant."""
+    parts = who.rstrip(", ").split(",")
+    return len(parts) > _LIST_COMMAS or (len(parts) > 1 and re.search(r"\band\b", parts[0]) is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +146,7 @@ def attributions(
         who = m.group("who")
         if len(who.split()) > 16:
             return None
+        tail = "" if _WHEN.match(tail.strip()) else tail  # "reported Wednesday": a day, not part of the name
         c = parser.parse(who + (" " + tail.strip() if tail.strip() else ""))
         return Attribution(c, offset + m.start("who"), offset + m.end("who"), carries) if c else None
 
@@ -159,6 +167,7 @@ def attributions(
     out: list[Attribution | None] = []
     carried: Attribution | None = None
     last: Attribution | None = None
+    headline: Attribution | None = None  # "... Last Day - General Staff": the source of the whole report
     para = -1
     for s in sentences:
         if s.paragraph != para:
@@ -177,10 +186,15 @@ def attributions(
         if source and vocab.trigger_re.search(source.group("who").lower()):
             source = None  # "Image 4: Destroyed store": what follows the colon is the report, not its source
         a = claim(source, s.start + body_off)
+        if a is not None and source is not None:
+            headline = a
         if a is None:
             a = claim(at_end.search(body), s.start + body_off)
         if a is None:
             m = who_said.search(body)
+            while m is not None and _is_list(m.group("who")):
+                # "liberated A, B, C and D, Operational Command South said": the list is no claimant
+                m = who_said.search(body, m.start("who"))
             a = claim(m, s.start + body_off, tail=m.group("tail") if m else "")
         if a is None:
             m = at_start.match(body)
@@ -198,5 +212,5 @@ def attributions(
                 carried = a
             out.append(a)
         else:
-            out.append(carried)
+            out.append(carried or headline)
     return out

@@ -130,11 +130,15 @@ def _day_range(m: re.Match[str], published: date | None) -> When | None:
         return None
 
 
+# "Russia Today (RT)", "USA Today", "Kyiv Post Today": an outlet's name, not the day
+_OUTLET_NAME = re.compile(r"\b(?:russia|usa|kyiv|moscow|ukraine|europe)\s+$")
+
+
 def relative(text: str, published: date | None) -> When | None:
     """Yesterday, today, last night, last week, on Monday: relative to publication (text lower-cased)."""
     if published is None:
         return None
-    m = _RELATIVE.search(text)
+    m = next((m for m in _RELATIVE.finditer(text) if not _OUTLET_NAME.search(text, 0, m.start())), None)
     if m is None:
         return None
     w = m.group("w").lower()

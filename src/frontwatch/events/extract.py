@@ -8,14 +8,17 @@ well under a millisecond per article.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
+import itertools
 import logging
 import re
 from dataclasses import dataclass
 from datetime import date
 
 from frontwatch.events import places as pl
+from frontwatch.events.assemble import assemble
 from frontwatch.events.claims import Attribution, attributions
 from frontwatch.events.dates import When, explicit, relative
 from frontwatch.events.quantities import quantities
@@ -38,8 +41,16 @@ from frontwatch.model import (
 log = logging.getLogger(__name__)
 
 _ANAPHORIC = re.compile(r"\b(?:this|that|these|those|the same|such|further|a further|future|next)\s+$")
+# "the attack", "its strikes": an incident the report has already told (a control change keeps its object;
+# "this", "that" are _ANAPHORIC's)
+_DEFINITE = re.compile(r"\b(?:the|its|their)\s+(?:(?:same|latest|recent|previous|overnight|massive)\s+)?$")
+# "occupied Feodosiia", "the liberated Kherson": a state the place is in, not its capture
+_ADJECTIVE = re.compile(
+    r"\b(?:in|of|the|from|near|into|on|at|to|temporarily|russian-|newly|recently|currently|still)\s+$"
+)
+_INSTRUMENT = re.compile(r"\b(?:with|using|by|from)\s+(?:[\w-]+\s+){0,4}$")
 _PERFECT = re.compile(r"\b(?:has|have|had)\s+(?:been\s+|already\s+)?\w+(?:ed|en|wn|ght|ck)\b", re.I)
-_CLAUSE_BREAK = re.compile(r";|,\s*(?:but|however|while)\b|\bbut\b|\bhowever\b")  # on lower-cased text
+_CLAUSE_BREAK = re.compile(r";|,\s*(?:but|however|while|and)\b|\bbut\b|\bhowever\b")  # on lower-cased text
 _STRONG_DENIAL = re.compile(r"\b(?:denied|denies|deny|refuted|rejected|dismissed)\b")
 _PREP_BEFORE = re.compile(
     r"\b(?:in|to|from|of|into|across|over|with|against|for|on|at|near|inside|throughout|and|towards|toward)\s+$",
@@ -88,6 +99,8 @@ class _Cues:
     hoped: list[int]
     claimed: list[int]
     unnamed: bool
+    background: bool  # "almost daily since June", "has been ongoing for more than a year"
+    aggregate: bool  # "64 settlements were shelled", "17 clashes took place"; or aid, talks, sanctions
 
 
 @dataclass(slots=True)
@@ -103,7 +116,17 @@ class _Candidate:
 
 def extract(resolved: ResolvedArticle) -> ExtractedArticle:
     """The events of a resolved article (pure; the vocabularies are loaded once per process)."""
-    return ExtractedArticle(resolved=resolved, events=tuple(_Extractor(resolved, vocabulary()).run()))
+    v = vocabulary()
+    article = resolved.annotated.article
+    title_end = len(article.title) if article.title and article.text.startswith(article.title) else 0
+    events = assemble(
+        _Extractor(resolved, v).run(),
+        published=article.published,
+        title_end=title_end,
+        priority=lambda key: v.types[key].priority,
+        toll=lambda key: v.types[key].toll or v.types[key].consequence,
+    )
+    return ExtractedArticle(resolved=resolved, events=tuple(events))
 
 
 class _Extractor:
@@ -120,6 +143,9 @@ class _Extractor:
         self.sents, quotes = build(self.text, resolved.annotated.sentences)
         self.atts = attributions(self.text, self.sents, quotes, v)
         self.excluded = sorted({(a.start, a.end) for a in self.atts if a is not None})
+        # for _excluded: the starts, and the furthest end of any span starting at or before each
+        self._ex_starts = [x for x, _ in self.excluded]
+        self._ex_reach = list(itertools.accumulate((y for _, y in self.excluded), max))
         kept = [
             p
             for p in resolved.places
@@ -163,7 +189,9 @@ class _Extractor:
         return s.index == 0 or not (self._same_paragraph(s, -1) or self._same_paragraph(s, 1))
 
     def _excluded(self, a: int, b: int) -> bool:
-        return any(x <= a and b <= y for x, y in self.excluded)
+        """Is text[a:b] inside a claimant's words? (Some span starts at or before a and reaches b.)"""
+        i = bisect.bisect_right(self._ex_starts, a) - 1
+        return i >= 0 and self._ex_reach[i] >= b
 
     # -- per sentence --------------------------------------------------------------------------
     def run(self) -> list[Event]:
@@ -186,11 +214,16 @@ class _Extractor:
                         when = When(before.date, DatePrecision.ON_OR_AFTER, None, True)
                         break
             earlier = s.paragraph in para_earlier or bool(self.v.earlier_re.search(self.low, s.start, s.end))
-            told = [
-                i
-                for i, e in enumerate(events)
-                if e.evidence.end_char >= s.start - 2 and e.evidence.start_char < s.start
-            ]
+            # events of the two sentences before whose evidence reaches this one (evidence reaches at most
+            # one sentence further than its own)
+            floor = self.sents[max(0, s.index - 2)].start
+            told: list[int] = []
+            for i in range(len(events) - 1, -1, -1):
+                e = events[i]
+                if e.evidence.start_char < floor:
+                    break
+                if e.evidence.end_char >= s.start - 2 and e.evidence.start_char < s.start:
+                    told.insert(0, i)
             previous = {events[i].event_type for i in told}
             if told and all(c.t.toll for c in candidates) and self._same_paragraph(s, -1):
                 # "Russian troops shelled Kharkiv. Two civilians were killed.": the toll of the event told
@@ -224,13 +257,32 @@ class _Extractor:
                 p.mention.start_char <= a < p.mention.end_char for p in self.places[s.index]
             ):
                 continue
-            if _ANAPHORIC.search(self.low, max(s.start, a - 14), a):
-                continue  # "this offensive": a reference to an event already told
+            if " " not in m.group() and _ANAPHORIC.search(self.low, max(s.start, a - 14), a):
+                continue  # "this offensive": a reference to an event already told ("that air defence shot
+                # down ...": a clause, not a reference)
             key = trigger_key(self.v, m.group())
             if key is None:
                 continue
-            t = self.v.types[key]
+            t = self._by_means(s, self.v.types[key], a, b)
             fired |= {t.key, t.event_type}
+            cues = self._cues(s)
+            if t.control is None and (cues.aggregate or (cues.background and not self._dated(s))):
+                continue  # background or an aggregate: no one incident (a control change keeps its day)
+            if self._needs_side(t, m.group()) and not self._caption(s) and not self._armed_side_named(s):
+                continue  # "firefighters battled the blaze": no fight without a side's forces
+            if (
+                t.control is not None
+                and m.group().endswith("ed")
+                and _ADJECTIVE.search(self.low, max(s.start, a - 24), a)
+            ):
+                continue  # "in occupied Crimea": a state, not a capture
+            if (
+                t.control is None
+                and not self._caption(s)
+                and _DEFINITE.search(self.low, max(s.start, a - 24), a)
+                and not self._dated(s)
+            ):
+                continue  # "the attack", "its strikes": an incident the report has told already
             if t.max_words and s.text.count(" ") >= t.max_words:
                 continue  # a caption-style trigger ("Russian forces in X") in a long sentence is background
             modality = self._modality(s, a - s.start, t)
@@ -243,7 +295,10 @@ class _Extractor:
                     out.append(_Candidate(t, a, b, o, pl.unique(related), modality, ev_end))
                 continue
             place, related = self._place(s, t)
-            out.append(_Candidate(t, a, b, place, related, modality, s.end))
+            listed = pl.enumeration(self.text, self.places[s.index], place) if place is not None else [place]
+            for p in listed:  # "attacks were repulsed near A, B and C": one event per place
+                others = [o for o in (place, *related) if o is not None and o is not p]
+                out.append(_Candidate(t, a, b, p, pl.unique(others), modality, s.end))
         # "bodies of civilians near destroyed cars": the dead are the news, not the damage
         overridden = {k for c in out for k in c.t.overrides}
         out = [c for c in out if c.t.key not in overridden]
@@ -259,6 +314,42 @@ class _Extractor:
         kept = [c for c in best.values() if not set(c.t.yields_to) & (fired if c.t.caption_only else present)]
         return sorted(kept, key=lambda c: (c.start, c.place.mention.start_char if c.place else 0))
 
+    def _needs_side(self, t: EventType, trigger: str) -> bool:
+        return t.needs_armed_actor or (t.weak_re is not None and t.weak_re.fullmatch(trigger) is not None)
+
+    def _armed_side_named(self, s: Sentence) -> bool:
+        """Is an armed side (not civilians) named in the sentence or the one before it in its paragraph?"""
+        spans = [(s.start, s.end)]
+        if self._same_paragraph(s, -1):
+            prev = self.sents[s.index - 1]
+            spans.append((prev.start, prev.end))
+        return any(
+            self.v.actors[h.key].side not in (None, "civilians")
+            for a, b in spans
+            for h in self._actor_hits(a, b)
+        )
+
+    def _dated(self, s: Sentence) -> bool:
+        """Does the sentence state its own day ("on December 30")?"""
+        when = self._when(s.index)
+        return when is not None and when.precision == DatePrecision.DAY and bool(_DIGIT.search(s.text))
+
+    def _by_means(self, s: Sentence, t: EventType, a: int, b: int) -> EventType:
+        """A generic attack or strike whose sentence names its means is the strike of that kind. A fight
+        becomes a strike only by the means it is made with: its subject ("drones attacked X") or "with",
+        "using", "by" after it ("attacked X with guided bombs"), not any artillery the sentence names."""
+        if not t.by_means:
+            return t
+        for k, rx in self.v.means:
+            if k not in t.by_means:
+                continue
+            for m in rx.finditer(self.low, s.start, s.end):
+                if t.event_type != "Battles":
+                    return self.v.types[k]
+                if m.end() <= a or _INSTRUMENT.search(self.low, b, m.start()):
+                    return self.v.types[k]
+        return t
+
     def _objects(self, s: Sentence, a: int, b: int) -> tuple[list[Place], int]:
         """What a control change acts on, following "some settlements ... Among them are X and Y"."""
         objs = pl.objects(self.text, self.places[s.index], a, b)
@@ -269,11 +360,13 @@ class _Extractor:
             cue = pl.LIST_CUE.search(rest)
             if cue:
                 after = b + cue.end()
-                return [
+                listed = [
                     p
                     for p in self.places[s.index]
                     if p.mention.start_char >= after and p.entry.kind in pl.SETTLEMENTS
-                ], s.end
+                ]
+                # the list the cue opens, not a place named later in the sentence
+                return (pl.enumeration(self.text, self.places[s.index], listed[0]) if listed else []), s.end
             nxt = s.index + 1
             if nxt < len(self.sents) and pl.NEXT_LIST.match(self.sents[nxt].text):
                 return [p for p in self.places[nxt] if p.entry.kind in pl.SETTLEMENTS], self.sents[nxt].end
@@ -360,6 +453,10 @@ class _Extractor:
                 hoped=[m.start() for m in self.v.hoped_re.finditer(low, s.start, s.end)],
                 claimed=[m.start() for m in self.v.claimed_re.finditer(low, s.start, s.end)],
                 unnamed=self.v.unnamed_re.search(low, s.start, s.end) is not None,
+                background=self.v.background_re.search(low, s.start, s.end) is not None,
+                # "over several Russian territories, namely Bryansk, Belgorod ...": the list names them
+                aggregate=self.v.aggregate_re.search(low, s.start, s.end) is not None
+                and pl.LIST_CUE.search(self.text, s.start, s.end) is None,
             )
             self._cue_cache[s.index] = cues
         return cues
@@ -418,7 +515,12 @@ class _Extractor:
             first = next(iter(actors))
             actors[first] = Actor(actors[first].name, actors[first].side, actors[first].surface, unit.group())
         control_to = None
-        if c.t.control:
+        if c.t.control == "leaver":
+            # "Russia withdrew from Lyman": the place goes to the other side
+            # (the withdrawing side unnamed: a side speaks of its own withdrawal)
+            leaver = self._agent_side(s, c, hits) or self._claimant_side(self.atts[s.index])
+            control_to = OPPONENT.get(leaver or "", c.t.default_control_to)
+        elif c.t.control:
             control_to = self._agent_side(s, c, hits) or c.t.default_control_to
         if battle and c.t.both_sides:
             sides = {a.side for a in actors.values() if a.side in OPPONENT}
@@ -476,6 +578,15 @@ class _Extractor:
             side = self._claimant_side(att)
             if side is None or side == control_to:
                 modality = Modality.CLAIMED
+        elif (
+            modality == Modality.ASSERTED
+            and t.party_report
+            and self._is_party(att)
+            and self._own_success(s, att, actors)
+        ):
+            # a side's command or ministry telling of its own success ("attacks were repulsed", "destroyed
+            # 23 drones", "our troops advanced"): a claim; telling of the enemy's attacks is not
+            modality = Modality.CLAIMED
         d, precision, end = self._date(s, c, when, earlier)
         # "Russia has deployed": the country named as the doer is an actor, not a place of the event
         hits = self._actor_hits(s.start, c.evidence_end)
@@ -525,6 +636,19 @@ class _Extractor:
         if (a, b) not in self._counts:
             self._counts[(a, b)] = quantities(self.text[a:b]) if _COUNTABLE.search(self.low, a, b) else ()
         return self._counts[(a, b)]
+
+    def _own_success(self, s: Sentence, att: Attribution | None, actors: tuple[Actor, ...]) -> bool:
+        if self.v.own_success_re.search(self.low, s.start, s.end):
+            return True
+        side = self._claimant_side(att)
+        doer = next((a.side for a in actors if a.side in OPPONENT), None)
+        return side is None or doer is None or side == doer
+
+    def _is_party(self, att: Attribution | None) -> bool:
+        """Is the claimant a warring side: its military or ministry, or someone a side's name marks?"""
+        if att is None:
+            return False
+        return att.claimant.role in self.v.party_roles or self._claimant_side(att) in OPPONENT
 
     def _claimant_side(self, att: Attribution | None) -> str | None:
         if att is None:

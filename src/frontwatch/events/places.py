@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
 
+from frontwatch.geometry import haversine_km
 from frontwatch.model import Place, PlaceKind
 
 RANK = {
@@ -23,9 +23,22 @@ RANK = {
 }
 SETTLEMENTS = (PlaceKind.VILLAGE, PlaceKind.TOWN, PlaceKind.CITY)
 _DASH = re.compile(r"\s*[-–—]\s*")
+_TOWARDS = re.compile(
+    r"\b(?:towards?|in the direction of)\s+(?:the\s+)?(?:(?:city|cities|town|towns|village|villages)\s+)?"
+    r"(?:of\s+)?$",
+    re.I,
+)
+# between two places of a list: a comma or "and", after an optional count in brackets ("Kursk (one drone),")
+_LIST_GAP = re.compile(
+    r"\s*(?:\([^()]{0,40}\)\s*)?(?:(?:areas?|directions?|districts?|sectors?)\s*)?"
+    r"(?:,\s*(?:and|as well as)?|and|as well as|&)\s*(?:(?:the|village|town|city|of|in|near|areas?)\s+)*",
+    re.I,
+)
 _FILLER = re.compile(
     r"\s*(?:(?:the|a|of|over|urban-type|small|large|nearby|neighbouring|neighboring|strategic|key|frontline|city|cities|town|towns"
-    r"|village|villages|settlement|settlements|locality|localities|hamlet)\s+)*",
+    r"|village|villages|settlement|settlements|locality|localities|hamlet|eastern|western|southern|northern|central"
+    r"|north-?eastern|north-?western|south-?eastern|south-?western|embattled|besieged|important|major|industrial"
+    r"|occupied|border|coal|mining|surrounding)\s+)*",
     re.I,
 )
 _CHAIN = re.compile(r"\s*(?:,|and|, and|&|as well as)\s*(?:(?:the|village|town|city|of)\s+)*", re.I)
@@ -37,7 +50,10 @@ GENERIC_OBJECT = re.compile(
     r"^\s*(?:\w+\s+){0,2}?(?:settlements|villages|towns|localities|cities|hamlets)\b", re.I
 )
 ANAPHORIC_OBJECT = re.compile(r"^\s*(?:the|this)\s+(?:city|town|village|settlement)\b", re.I)
-LIST_CUE = re.compile(r"\b(?:including|among them|among which|namely|in particular|such as)\b", re.I)
+LIST_CUE = re.compile(
+    r"\b(?:including|among them|among which|namely|in particular|such as|they are|these are|those are)\b",
+    re.I,
+)
 NEXT_LIST = re.compile(
     r"^\W*(?:among them|these (?:are|include)|they (?:are|include)|in particular|including)\b", re.I
 )
@@ -70,6 +86,14 @@ _UNIT_AFTER = re.compile(
     re.I,
 )
 _UNIT_BEFORE = re.compile(r"\b(?:unit|battalion|regiment|brigade)\s+$", re.I)
+# a vessel named after a city: "the large landing ship Novocherkassk", "the cruiser Moskva"
+_VESSEL_BEFORE = re.compile(
+    r"\b(?:ship|vessel|frigate|submarine|cruiser|corvette|boat|tanker|destroyer|flagship)\s+$", re.I
+)
+_VESSEL_AFTER = re.compile(
+    r"^(?:,?\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3})?\s*(?:ship|vessel|frigate|submarine|cruiser|corvette|tanker|destroyer)\b",
+    re.I,
+)
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|near|outside|around|at|on|of|into|across|towards?|over|off|from|inside|within|outskirts)"
     r"\s+(?:(?:the|a|an|[A-Z][\w'’-]*['’]s)\s+)?$",
@@ -79,7 +103,9 @@ _SPEAKER_AFTER = re.compile(
     r"|denies|denied|claims?|claimed|reports?|reported|warns?|warned|tells?|told|vows?|vowed|insists?"
     r"|demands?|demanded|threatens?|threatened|announces?|announced|confirms?|confirmed|calls?\s+on"
     r"|officials?|military|authorities|government|administration|ministry|mission|command|negotiators?"
-    r"|envoy|mayor|governor|headquarters|spokes(?:man|woman|person))\b",
+    r"|envoy|mayor|governor|headquarters|spokes(?:man|woman|person)|kept|keeps|retaliated|responded"
+    r"|(?:has|have|had)\s+(?:denied|accused|blamed|said|claimed)"
+    r"|['’]s\s+(?:pullout|pull-out|withdrawal|war|invasion|allies|partners|leadership|government|regime))\b",
     re.I,
 )
 # the attribution tail of a headline: "... - Kiev military", "...: Kiev", "... - Skhid operational group"
@@ -107,6 +133,8 @@ def is_scene(text: str, p: Place) -> bool:
     if _VENUE_AFTER.match(after) or _SPEAKER_BEFORE.search(before) or _PERSON_BEFORE.search(before):
         return False
     if _UNIT_AFTER.match(after) or _UNIT_BEFORE.search(before):
+        return False
+    if _VESSEL_BEFORE.search(before) or _VESSEL_AFTER.match(after):
         return False
     if is_tag_line(text, p):
         return False
@@ -164,10 +192,7 @@ def is_direction(p: Place) -> bool:
 
 def km(a: Place, b: Place) -> float:
     """Great-circle distance between two places."""
-    p1, p2 = math.radians(a.entry.lat), math.radians(b.entry.lat)
-    dp, dl = p2 - p1, math.radians(b.entry.lon - a.entry.lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
+    return haversine_km(a.entry.lat, a.entry.lon, b.entry.lat, b.entry.lon)
 
 
 def unique(places: Sequence[Place]) -> list[Place]:
@@ -206,6 +231,32 @@ def objects(text: str, places: Sequence[Place], start: int, end: int) -> list[Pl
         else:
             break
     return found
+
+
+def enumeration(text: str, places: Sequence[Place], main: Place) -> list[Place]:
+    """The places listed with `main` ("near Terny, Bilohorivka and Maryinka", "over Belgorod (four drones),
+    Voronezh (four drones) ... regions"): one event each. Only places of main's rank, in one run."""
+    ordered = sorted(unique(places), key=lambda p: p.mention.start_char)
+    if main not in ordered:
+        return [main]
+    at = ordered.index(main)
+    run = [main]
+    for step in (-1, 1):
+        i = at
+        while 0 <= i + step < len(ordered):
+            a, b = (ordered[i + step], ordered[i]) if step < 0 else (ordered[i], ordered[i + step])
+            other = ordered[i + step]
+            if rank(other) != rank(main) or not _LIST_GAP.fullmatch(
+                text[a.mention.end_char : b.mention.start_char]
+            ):
+                break
+            run.insert(0, other) if step < 0 else run.append(other)
+            i += step
+    if len(run) > 1 and _TOWARDS.search(
+        text, max(0, run[0].mention.start_char - 40), run[0].mention.start_char
+    ):
+        return [main]  # "trying to move towards A and B": one push, at where it heads first
+    return [p for p in run if is_scene(text, p)] or [main]
 
 
 def main_of_article(places: Sequence[Place], *, text: str | None = None) -> Place | None:

@@ -10,6 +10,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from frontwatch.errors import InputError
+
 HERE = Path(__file__).parent
 
 
@@ -137,6 +139,12 @@ class EventType:
     caption_only: bool  # the trigger counts only in a caption (a title or a one-sentence paragraph)
     overrides: tuple[str, ...]  # fw type keys this type sets aside in the same sentence
     toll: bool  # a count of dead and wounded: told right after an event, it belongs to that event
+    by_means: tuple[str, ...] = ()  # fw types this generic type becomes when its sentence names their means
+    needs_armed_actor: bool = (
+        False  # outside a caption, only with an armed side named in or before the sentence
+    )
+    weak_re: re.Pattern[str] | None = None  # the triggers of the type that need an armed side (same rule)
+    party_report: bool = False  # told by a warring side's command or ministry, it is that side's claim
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +196,11 @@ class Vocabulary:
     earlier_re: re.Pattern[str]
     consequence_re: re.Pattern[str]
     numbers: dict[str, int]
+    means: tuple[tuple[str, re.Pattern[str]], ...]  # fw type → its means, in the order tried
+    background_re: re.Pattern[str]  # a sentence telling no one incident
+    aggregate_re: re.Pattern[str]
+    party_roles: frozenset[str]  # claimant roles that speak for a warring side
+    own_success_re: re.Pattern[str]  # a side's success: told by that side, a claim
     memo: dict[str, dict[str, str | None]] = field(default_factory=dict)  # surface → entry, per table
 
 
@@ -222,8 +235,35 @@ def _specificity(raw: dict[str, Any]) -> dict[str, tuple[int, int, int]]:
     }
 
 
+# Every key an event type may have (event_types.toml's header documents each): a misspelt key is an
+# error, not a rule silently ignored.
+TYPE_KEYS = frozenset(
+    {
+        "description", "event_type", "sub_event_type", "triggers", "examples", "priority", "aspect",
+        "both_sides", "control", "default_control_to", "needs_object_place", "modality", "consequence",
+        "yields_to", "max_words", "caption_only", "overrides", "toll", "by_means", "needs_armed_actor",
+        "weak", "party_report",
+    }
+)  # fmt: skip
+
+
 def _event_types(raw: dict[str, Any]) -> dict[str, EventType]:
     patterns = _patterns(raw)
+    for key, t in raw["types"].items():
+        unknown = sorted(set(t) - TYPE_KEYS)
+        if unknown:
+            raise InputError(
+                str(HERE / "event_types.toml"), f"[types.{key}] has unknown keys: {', '.join(unknown)}"
+            )
+    unknown_means = sorted(
+        k
+        for k, m in raw.get("means", {}).items()
+        if k not in raw["types"] or set(m) - {"description", "terms"}
+    )
+    if unknown_means:
+        raise InputError(
+            str(HERE / "event_types.toml"), f"[means] names no type or has unknown keys: {unknown_means}"
+        )
     return {
         key: EventType(
             key=key,
@@ -245,6 +285,10 @@ def _event_types(raw: dict[str, Any]) -> dict[str, EventType]:
             caption_only=bool(t.get("caption_only", False)),
             overrides=tuple(t.get("overrides", ())),
             toll=bool(t.get("toll", False)),
+            by_means=tuple(t.get("by_means", ())),
+            needs_armed_actor=bool(t.get("needs_armed_actor", False)),
+            party_report=bool(t.get("party_report", False)),
+            weak_re=re.compile(rf"(?:{_words(_lower(t['weak']))})$") if t.get("weak") else None,
         )
         for key, t in raw["types"].items()
     }
@@ -335,6 +379,13 @@ def vocabulary() -> Vocabulary:
         earlier_re=_bounded(cues["dates"]["earlier"]),
         consequence_re=re.compile(rf"^\W*(?:{_words(cues['dates']['consequence'])})", re.IGNORECASE),
         numbers={k: int(v) for k, v in cues["numbers"].items() if k != "description"},
+        means=tuple((k, _bounded(m["terms"])) for k, m in et["means"].items()),
+        background_re=_bounded(cues["incident"]["background"]["cues"]),
+        party_roles=frozenset(att["party_roles"]["roles"]),
+        own_success_re=_bounded(cues["modality"]["own_success"]["cues"]),
+        aggregate_re=_bounded(
+            cues["incident"]["aggregate"]["cues"] + cues["incident"]["no_incident"]["cues"]
+        ),
     )
 
 

@@ -8,8 +8,8 @@ from functools import cache
 from importlib import resources
 
 from frontwatch.gazetteer.draft import Draft
-from frontwatch.gazetteer.geo import mean_point
 from frontwatch.gazetteer.keys import name_key
+from frontwatch.geometry import mean_point
 from frontwatch.model import PlaceKind, Precision
 
 log = logging.getLogger(__name__)

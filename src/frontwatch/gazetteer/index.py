@@ -8,15 +8,16 @@ import re
 import sqlite3
 import tomllib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
 from frontwatch.errors import GazetteerError
 from frontwatch.gazetteer.admin import front_regions
 from frontwatch.gazetteer.build import FEATURES_SOURCE, build, features_available, index_version
+from frontwatch.gazetteer.fuzzy import allowed_edits, edit_distance
 from frontwatch.gazetteer.keys import name_key, token_key
 from frontwatch.model import GazetteerEntry, PlaceKind, Precision
 from frontwatch.settings import data_dir
@@ -25,13 +26,37 @@ log = logging.getLogger(__name__)
 
 # Words with inner apostrophes (Mykil's'ke), but not an English possessive (Kyiv's).
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’ʼ](?![sS]\b)[^\W\d_]+)*")
-_JOIN = re.compile(r"[ \t]{1,2}|[-‐]|\n?")  # what may stand between the words of one name
+# What may stand between the words of one name: one or two blanks, a hyphen, a line break or nothing.
+_JOINS = frozenset({"", "\n", "-", "‐"} | {a + b for a in ("", " ", "\t") for b in (" ", "\t")})
 _INITIAL = re.compile(r"(?!St\.)[A-Z][a-z]?\.\s")  # "Yu. Chaika": an initial before a surname
 _SOURCE_BEFORE = re.compile(r"(?::|\s[-–—])\s*$")  # "... killed in past day: Kiev", "... - Kiev"
 _LINE_END = re.compile(r"\s*(?:\n|$)")
 _POSSESSIVE = re.compile(r"['’ʼ]s\s+(\w+)")
 _FOLD_DROP = str.maketrans("", "", "'’ʼ`´‘ʹ")
 _FOLD_SPACE = re.compile(r"[\s\-‐–—]+")
+# "Kharkiv, Sumy and Chernihiv regions": the names of a list share the plural role word after its last.
+_LIST_TAIL = re.compile(
+    r"(?:\s*,\s*[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)?)*\s*,?\s+and\s+[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)?\s+([a-z]+)\b"
+)
+_LIST_REACH = 160  # characters a list tail may span, so the look-ahead stays bounded per name
+PLURAL_ROLES = {
+    "regions": "region",
+    "oblasts": "region",
+    "districts": "district",
+    "raions": "district",
+    "communities": "community",
+}
+SETTLEMENT_KINDS = (PlaceKind.CITY, PlaceKind.TOWN, PlaceKind.VILLAGE)
+NEAR_MISS_CACHE = 4096  # approximate look-ups remembered (a text repeating a misspelt name pays once)
+_OPEN_QUOTE = re.compile("[\"“«'‘]")
+_CLOSE_QUOTE = re.compile("[\"”»'’]")
+_THING_AFTER = re.compile(r"[\"”»'’]?[ \t]+([A-Za-z]+)")  # the word after a name (past its closing quote)
+_THING_BEFORE = re.compile(r"([A-Za-z]+)[ \t]+$")  # the word before a name's opening quote
+# "... complex in Kharkiv" (a town: not "... school in the Donetsk region")
+_THEN_IN_TOWN = re.compile(
+    r"(?:[ \t]+[a-z]+)?[ \t]+(?:in|at)[ \t]+[A-Z][\w'’-]*\b"
+    r"(?![ \t]+(?:region|oblast|district|raion|province))"
+)
 # The countries of the war: their places are indexed under every spelling; a place elsewhere must be
 # written exactly as one of its names (loose keys make "Video" Vedea in Romania otherwise).
 THEATRE = frozenset({"UA", "RU", "BY"})
@@ -42,6 +67,12 @@ def fold(name: str) -> str:
     text = unicodedata.normalize("NFKD", name.lower().translate(_FOLD_DROP))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _FOLD_SPACE.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=65_536)
+def _fold_surface(surface: str) -> str:
+    """fold() of a name as written in a text: texts repeat their names, so each is folded once."""
+    return fold(surface)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +98,8 @@ def _matching() -> dict:
         "stoplist": frozenset(data["stoplist"]["words"]),
         "actors": frozenset(data["actors"]["words"]),
         "facilities": frozenset(data["facilities"]["words"]),
+        "things": frozenset(data["things"]["words"]),
+        "always_things": frozenset(data["things"]["always"]),
         "speech": frozenset(data["speech"]["verbs"]),
         "possessed": frozenset(data["speech"]["possessed"]),
         "lowercase_cues": frozenset(data["lowercase_cues"]["words"]),
@@ -129,6 +162,13 @@ class Gazetteer:
             raise GazetteerError(f"cannot read gazetteer index {path}: {exc}") from exc
         self._keys = {key: tuple(ids) for key, ids in keys.items()}
         self._folded: dict[str, frozenset[str]] = {}
+        # For approximate look-ups, built when first needed: the settlements of each region (entry ids in
+        # index order), then per region its (first letter → (folded name, entry id)) table, and the
+        # regions' own folded names.
+        self._settlements: dict[str, list[str]] | None = None
+        self._by_region: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        self._region_names: list[tuple[str, frozenset[str]]] | None = None
+        self._near_misses: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}  # approximate look-ups done
         # Capitals stand for their governments ("Kiev shelling", "... in past day: Kiev"): a country's
         # entry sits at its capital's point.
         seats = {(e.lat, e.lon) for e in self._entries.values() if e.kind is PlaceKind.COUNTRY}
@@ -137,6 +177,14 @@ class Gazetteer:
         )
         self._front = front_regions()
         self._max_tokens = min(_matching()["max_tokens"], max(k.count(" ") + 1 for k in self._keys))
+        # The most words of a name opening with each word's key: most capitalised words open none, so the
+        # matcher tries no longer spans for them.
+        self._span: dict[str, int] = {}
+        for key in self._keys:
+            words = key.count(" ") + 1
+            first = key.partition(" ")[0]
+            if words > self._span.get(first, 0):
+                self._span[first] = words
         log.info("gazetteer %s: %d entries, %d keys", path.name, len(self._entries), len(self._keys))
 
     @classmethod
@@ -192,6 +240,10 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def entries(self) -> Iterator[GazetteerEntry]:
+        """Every entry, in index order."""
+        return iter(self._entries.values())
+
     def entry(self, entry_id: str) -> GazetteerEntry:
         try:
             return self._entries[entry_id]
@@ -213,9 +265,80 @@ class Gazetteer:
         found = [self._entries[i] for i in self.candidates(name)]
         return sorted(found, key=lambda e: -(e.population or 0))
 
+    def _names_in(self, region: str) -> dict[str, list[tuple[str, str]]]:
+        """The folded Latin names of a region's settlements by first letter: only the regions an
+        approximate look-up asks for are folded (each once), so the first look-up costs little."""
+        if self._settlements is None:
+            settlements: dict[str, list[str]] = {}
+            for entry in self._entries.values():
+                if entry.admin1 and entry.kind in SETTLEMENT_KINDS and entry.country in THEATRE:
+                    settlements.setdefault(entry.admin1, []).append(entry.id)
+            self._settlements = settlements
+        names = self._by_region.get(region)
+        if names is None:
+            names = {}
+            for entry_id in self._settlements.get(region, ()):
+                written = self._entries[entry_id].names
+                for name in sorted({fold(n) for n in written if n.isascii() and n.strip()}):
+                    names.setdefault(name[0], []).append((name, entry_id))
+            self._by_region[region] = names
+        return names
+
+    def approximate(self, surface: str, *, regions: frozenset[str]) -> tuple[str, ...]:
+        """Settlements in `regions` with a name a few edits from `surface` (a typo, an unseen spelling): the
+        closest ones, sharing the first letter; none for short names. Callers must have context for it."""
+        want = fold(surface)
+        done = self._near_misses.get((want, regions))
+        if done is not None:
+            return done
+        if len(self._near_misses) >= NEAR_MISS_CACHE:
+            self._near_misses.clear()
+        result = self._near_misses[(want, regions)] = self._approximate(want, regions)
+        return result
+
+    def _approximate(self, want: str, regions: frozenset[str]) -> tuple[str, ...]:
+        limit = allowed_edits(want.replace(" ", ""))
+        if not limit:
+            return ()
+        best, found = limit + 1, []
+        for region in sorted(regions):
+            for name, entry_id in self._names_in(region).get(want[:1], ()):
+                if abs(len(name) - len(want)) > limit:
+                    continue
+                distance = edit_distance(want, name, min(limit, best))
+                if distance < best:
+                    best, found = distance, [entry_id]
+                elif distance == best and entry_id not in found:
+                    found.append(entry_id)
+        return tuple(found) if best <= limit else ()
+
+    def is_common_word(self, word: str) -> bool:
+        """A word the matcher never takes alone for a place: a stop word or a given name."""
+        config = _matching()
+        return word.lower() in config["stoplist"] or word.lower() in config["given_names"]
+
+    def approximate_region(self, word: str) -> tuple[str, ...]:
+        """First-level regions whose name is a few edits from `word` ("Donestk", "Luhanks")."""
+        want = fold(word)
+        limit = allowed_edits(want)
+        if not limit:
+            return ()
+        if self._region_names is None:
+            # "Donetsk Oblast", "Donetsk region": the region's own name is the words before the unit word
+            self._region_names = [
+                (e.id, frozenset(fold(n).rsplit(" ", 1)[0] if " " in n else fold(n) for n in e.names))
+                for e in self._entries.values()
+                if e.kind is PlaceKind.ADMIN1
+            ]
+        found = []
+        for entry_id, bare in self._region_names:
+            if any(n[:1] == want[:1] and edit_distance(want, n, limit) <= limit for n in bare):
+                found.append(entry_id)
+        return tuple(found)
+
     def _exact(self, ids: tuple[str, ...], surface: str) -> tuple[str, ...]:
         """The entries having `surface` letter for letter among their names."""
-        want = fold(surface)
+        want = _fold_surface(surface)
         out = []
         for entry_id in ids:
             names = self._folded.get(entry_id)
@@ -242,37 +365,50 @@ class Gazetteer:
         roles, stoplist = config["roles"], config["stoplist"]
         tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
         keys = [token_key(t[2]) for t in tokens]
-        joinable = [
-            _JOIN.fullmatch(text, tokens[j][1], tokens[j + 1][0]) is not None for j in range(len(tokens) - 1)
-        ]
+        joinable = [text[tokens[j][1] : tokens[j + 1][0]] in _JOINS for j in range(len(tokens) - 1)]
         lowercase = {t[2] for t in tokens if t[2][:1].islower()}
         matches: list[NameMatch] = []
-        i, n = 0, len(tokens)
+        n = len(tokens)
         cues = config["lowercase_cues"]
-        while i < n:
-            word = tokens[i][2]
-            lower_cued = (
-                word[:1].islower()
-                and len(word) >= 5
-                and i > 0
-                and joinable[i - 1]
-                and tokens[i - 1][2].lower() in cues
-                and word not in stoplist
+        # The words a name may open: a capitalised one, or a long lower-case one right after a cue ("in
+        # bakhmut"); the others are passed over. `resume`: the first word no match has taken yet.
+        opening = [
+            i
+            for i, (_, _, word) in enumerate(tokens)
+            if keys[i]
+            and (
+                word[:1].isupper()
+                or (
+                    word[:1].islower()
+                    and len(word) >= 5
+                    and i > 0
+                    and joinable[i - 1]
+                    and tokens[i - 1][2].lower() in cues
+                    and word not in stoplist
+                )
             )
-            if not (word[:1].isupper() or lower_cued) or not keys[i]:
-                i += 1
+        ]
+        resume = 0
+        for i in opening:
+            if i < resume:
                 continue
+            word = tokens[i][2]
+            lower_cued = word[:1].islower()
             found = None
-            limit = min(self._max_tokens, n - i)
-            for length in range(limit, 0, -1):
-                if length > 1 and not all(joinable[i : i + length - 1]):
-                    continue
+            limit = min(self._max_tokens, self._span.get(keys[i], 0), n - i)
+            reach = 1  # words from i on that may form one name
+            while reach < limit and joinable[i + reach - 1]:
+                reach += 1
+            for length in range(min(limit, reach), 0, -1):
                 ids = self._keys.get(" ".join(keys[i : i + length]))
                 if ids:
                     found = (length, ids)
                     break
             if found is None:
-                i += 1
+                misspelt = self._misspelt_region(text, tokens, joinable, i, roles, stoplist)
+                if misspelt is not None:
+                    matches.append(misspelt)
+                    resume = i + 2
                 continue
             length, ids = found
             last = i + length - 1
@@ -289,24 +425,30 @@ class Gazetteer:
                 or (word.isupper() and len(word) <= 4 and not self._shouted(tokens, i))  # KIA, GUR, TOS
                 or (word.lower() in lowercase and not lower_cued)
             ):
-                i += 1
                 continue
             surface = text[tokens[i][0] : tokens[last][1]]
             ids = self._plausible(ids, surface, strict=lower_cued)
             if lower_cued:
                 ids = tuple(k for k in ids if self._entries[k].country in THEATRE)
             if not ids:
-                i += 1
                 continue
             if self._inside_longer_name(text, tokens, i, last, roles):
-                i = last + 1
+                resume = last + 1
                 continue
             role = roles.get(tokens[last][2].lower()) if length > 1 else None
             if role is None and last + 1 < n and joinable[last]:
                 role = roles.get(tokens[last + 1][2].lower())
             if role is None and i > 0 and joinable[i - 1] and tokens[i - 1][2].lower() == "river":
                 role = "river"
+            if role is None and i > 2 and all(joinable[i - 3 : i]) and tokens[i - 1][2] == "of":
+                # "the region of Donetsk" (not "the Vostochny district of Mariupol": there "the" is farther)
+                before = roles.get(tokens[i - 2][2].lower()) if tokens[i - 3][2].lower() == "the" else None
+                role = before if before in ("region", "district", "community") else None
+            if role is None:
+                role = self._list_role(text, tokens[last][1])
             nxt = tokens[last + 1][2].lower() if last + 1 < n and joinable[last] else ""
+            if role is None and self._names_a_thing(text, tokens, i, last, ids, config):
+                role = "facility"
             if role is None and nxt in config["facilities"]:
                 role = "facility"
             prev = tokens[i - 1][2].lower() if i > 0 else ""
@@ -329,8 +471,61 @@ class Gazetteer:
                 role = "actor"
             start, end = tokens[i][0], tokens[last][1]
             matches.append(NameMatch(start, end, text[start:end], ids, role))
-            i = last + 1
+            resume = last + 1
         return matches
+
+    def _misspelt_region(
+        self,
+        text: str,
+        tokens: list[tuple[int, int, str]],
+        joinable: list[bool],
+        i: int,
+        roles: dict,
+        stoplist: frozenset[str],
+    ) -> NameMatch | None:
+        """An unknown capitalised word before "region"/"oblast" a few edits from a region's name."""
+        word = tokens[i][2]
+        if i + 1 >= len(tokens) or not joinable[i] or not word[:1].isupper() or word.lower() in stoplist:
+            return None
+        if roles.get(tokens[i + 1][2].lower()) != "region":
+            return None
+        ids = self.approximate_region(word)
+        if not ids:
+            return None
+        start, end = tokens[i][0], tokens[i + 1][1]
+        return NameMatch(start, end, text[start:end], ids, "region")
+
+    def _names_a_thing(
+        self,
+        text: str,
+        tokens: list[tuple[int, int, str]],
+        i: int,
+        last: int,
+        ids: tuple[str, ...],
+        config: dict,
+    ) -> bool:
+        """A name given to a business or a building, not the place where it is: "Nova Poshta", the "Ukraina"
+        theatre, the Druzhba sports complex in Kharkiv."""
+        start, end = tokens[i][0], tokens[last][1]
+        quoted = (
+            _OPEN_QUOTE.match(text, max(0, start - 1), start) is not None
+            and _CLOSE_QUOTE.match(text, end) is not None
+        )
+        things = config["things"]
+        after = _THING_AFTER.match(text, end)
+        before = _THING_BEFORE.search(text, max(0, start - 31), max(0, start - 1))
+        word = after.group(1).lower() if after is not None else ""
+        if quoted and (word in things or (before is not None and before.group(1).lower() in things)):
+            return True
+        if after is None or word not in things or after.group(0)[:1] in "\"'»”’":
+            return False
+        return word in config["always_things"] or _THEN_IN_TOWN.match(text, after.end()) is not None
+
+    @staticmethod
+    def _list_role(text: str, end: int) -> str | None:
+        """The plural role word closing a list the name opens: "Donetsk and Luhansk regions" → region."""
+        tail = _LIST_TAIL.match(text[end : end + _LIST_REACH])
+        return PLURAL_ROLES.get(tail.group(1)) if tail else None
 
     @staticmethod
     def _shouted(tokens: list[tuple[int, int, str]], i: int) -> bool:

@@ -85,6 +85,7 @@ def split_name(name: str) -> list[str]:
     return [t for t in _TOKEN_SPLIT.split(name) if t]
 
 
+@lru_cache(maxsize=65_536)
 def name_key(name: str) -> str:
     """The key of a whole name: its words' keys joined by spaces ('' if any word has none)."""
     parts = [token_key(t) for t in split_name(name)]

@@ -10,10 +10,10 @@ import logging
 from collections import defaultdict
 
 from frontwatch.gazetteer.draft import Draft, settlement_kind
-from frontwatch.gazetteer.geo import km, mean_point
 from frontwatch.gazetteer.keys import name_key
 from frontwatch.gazetteer.loaders.katotth import SETTLEMENT_CATEGORIES, KatotthRow
 from frontwatch.gazetteer.translit import ikavism, kmu2010, russian_style
+from frontwatch.geometry import haversine_km, mean_point
 from frontwatch.model import PlaceKind, Precision
 
 log = logging.getLogger(__name__)
@@ -148,8 +148,8 @@ def build_ukraine(
                 continue
             pick, dist = found[0], 0.0
         else:
-            pick = min(found, key=lambda d: (km(ref[0], ref[1], d.lat, d.lon), d.id))
-            dist = km(ref[0], ref[1], pick.lat, pick.lon)
+            pick = min(found, key=lambda d: (haversine_km(ref[0], ref[1], d.lat, d.lon), d.id))
+            dist = haversine_km(ref[0], ref[1], pick.lat, pick.lon)
             if dist > MAX_LINK_KM:
                 continue
         if pick.id not in best_for_place or (dist, row.code) < best_for_place[pick.id]:

@@ -57,18 +57,25 @@ def parse_record(record: object, *, origin: str, published: date | None) -> Arti
     )
 
 
+def read_line(line: str, *, origin: str, published: date | None) -> Iterator[Article | ReadError]:
+    """One line of a JSON Lines file (`origin` names file:line): an Article, a ReadError or nothing."""
+    if not line.strip():
+        return
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        yield ReadError(origin, f"invalid JSON ({exc.msg} at column {exc.colno})")
+        return
+    except RecursionError:  # a line of 100,000 nested brackets
+        yield ReadError(origin, "invalid JSON (nested too deeply)")
+        return
+    try:
+        yield parse_record(record, origin=origin, published=published)
+    except InputError as exc:
+        yield ReadError(exc.origin, exc.reason)
+
+
 def read(text: str, *, origin: str, published: date | None) -> Iterator[Article | ReadError]:
     """Each line on its own: a bad line is one ReadError naming file:line, the others go on."""
     for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        where = f"{origin}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield ReadError(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
-            continue
-        try:
-            yield parse_record(record, origin=where, published=published)
-        except InputError as exc:
-            yield ReadError(exc.origin, exc.reason)
+        yield from read_line(line, origin=f"{origin}:{number}", published=published)

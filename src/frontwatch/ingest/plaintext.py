@@ -36,7 +36,7 @@ def split_tags(last: str) -> tuple[str, ...] | None:
 
 
 def parse(text: str, *, origin: str, published: date | None) -> Article:
-    """One plain-text report → Article; raises InputError when it has no title or no body."""
+    """One plain-text report → Article (a one-line report is its own title and text); InputError if empty."""
     if not text.strip():
         raise InputError(origin, "empty file")
     head, _, rest = text.lstrip("\n").partition("\n")
@@ -55,8 +55,6 @@ def parse(text: str, *, origin: str, published: date | None) -> Article:
             if found is not None:
                 tags = found
                 paras[-1] = paras[-1][: paras[-1].rindex(raw_last.strip())].rstrip()
-    if not paras:
-        raise InputError(origin, "title with no body")
     return build_article(
         title=head, body=paras, origin=origin, published=None, option_published=published, tags=tags
     )

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 _DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
 _WS = re.compile(r"\s+")
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0\r\f\v]*\n")
+WEB_SCHEMES = ("http", "https")
 
 
 def article_id(text: str) -> str:
@@ -75,6 +76,24 @@ def parse_published(value: object, *, origin: str) -> date | None:
     return None
 
 
+def web_url(url: str | None, *, origin: str) -> str | None:
+    """The URL if it is an http(s) link with a host, else None and a warning: the map renders it as a
+    link, so a javascript:, data: or file: URL must never be stored."""
+    if not url or not url.strip():
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is not None and parts.scheme.lower() in WEB_SCHEMES and parts.hostname:
+        return url
+    log.warning(
+        "%s: dropped the URL %.80r (only http and https links are kept); the article is kept", origin, url
+    )
+    return None
+
+
 def source_from_url(url: str | None) -> str | None:
     """The outlet's host name (www. dropped) when nothing better names the source."""
     if not url:
@@ -103,9 +122,8 @@ def build_article(
         raise InputError(origin, "article has text but no title")
     if paras and _WS.sub(" ", paras[0]).strip() == title:
         paras = paras[1:]  # exports often repeat the title as the first line of the text
-    if not paras:
-        raise InputError(origin, "title with no body")
-    text = title + "\n\n" + "\n\n".join(paras)
+    # A one-line report (a wire flash, an ACLED-style note) is its own text: analysed, not skipped.
+    text = title + "\n\n" + "\n\n".join(paras) if paras else title
     if published is not None:
         when, how = published, "input"
     elif option_published is not None:
@@ -113,6 +131,7 @@ def build_article(
     else:
         when, how = None, "unknown"
         log.warning("%s: no publication date (give --published); dates in it stay relative", origin)
+    url = web_url(url, origin=origin)
     clean_tags = tuple(t for t in (_WS.sub(" ", str(tag)).strip() for tag in tags) if t)
     return Article(
         id=article_id(text),

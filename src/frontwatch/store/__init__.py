@@ -12,7 +12,7 @@ import importlib.util
 import logging
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from frontwatch import __version__
 from frontwatch.errors import StoreError
 from frontwatch.model import Article, Event, ExtractedArticle, GazetteerEntry
-from frontwatch.store import read, write
+from frontwatch.store import aggregates, read, sources, write  # noqa: F401  (sources: its table)
 from frontwatch.store.migrations import migrate
 from frontwatch.store.read import StoredPlace
 from frontwatch.store.schema import metadata, runs
@@ -155,6 +155,8 @@ class Store:
                 stored, entries = write.write_extracted(
                     conn, extracted, run_id=run_id, known_entries=self._known_entries()
                 )
+                if stored:
+                    aggregates.record_article(conn, article_id)
         except IntegrityError as exc:
             # Another writer stored the same article between our check and our insert.
             with self._engine.connect() as conn:
@@ -166,11 +168,19 @@ class Store:
         self._remember_entries(entries)
         return stored
 
-    def save_many(self, batch: Sequence[ExtractedArticle], *, run_id: str | None = None) -> list[bool]:
+    def save_many(
+        self,
+        batch: Sequence[ExtractedArticle],
+        *,
+        run_id: str | None = None,
+        then: Callable[[Connection, list[ExtractedArticle]], object] | None = None,
+    ) -> list[bool]:
         """`save` for many articles in one transaction (one commit: much faster on SQLite).
 
-        The result says which articles were new. If anything fails, nothing of the batch is kept and
-        StoreError is raised: save the articles one by one to find the bad one.
+        The result says which articles were new. `then` runs in the same transaction with the new
+        articles (the derive layer clusters their events there, so a crash never separates the two).
+        If anything fails, nothing of the batch is kept and StoreError is raised: save the articles
+        one by one to find the bad one.
         """
         if not batch:
             return []
@@ -186,6 +196,10 @@ class Store:
                     )
                     seen.update(entries)
                     results.append(stored)
+                    if stored:
+                        aggregates.record_article(conn, extracted.resolved.annotated.article.id)
+                if then is not None:
+                    then(conn, [x for x, new in zip(batch, results, strict=True) if new])
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot store a batch of {len(batch)} articles: {exc}") from exc
         self._remember_entries(seen)

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Index, bindparam, insert, select, text, updat
 
 from frontwatch.public import event_json
 from frontwatch.store.read import events_from_rows
-from frontwatch.store.schema import CORE_TABLES, events, metadata, schema_migrations
+from frontwatch.store.schema import CORE_TABLES, event_actors, events, metadata, schema_migrations
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,33 @@ def refresh_event_docs(conn: Connection, *, only_missing: bool = True) -> int:
         log.info("events.doc: %d written", written)
 
 
+def _event_cells(conn: Connection) -> None:
+    # The map's zoomed-out layer (store.aggregates); its tables are new, so create them here first.
+    from frontwatch.store import aggregates
+
+    for table in (aggregates.event_cells, aggregates.event_cell_keys, aggregates.store_state):
+        table.create(conn, checkfirst=True)
+    aggregates.rebuild(conn)
+    for index in (*events.indexes, *event_actors.indexes):
+        if index.name in FACET_INDEXES:
+            index.create(conn, checkfirst=True)
+
+
+FACET_INDEXES = ("ix_events_sub_event_type", "ix_events_modality", "ix_event_actors_name_event_id")
+
+
+def _cluster_summaries(conn: Connection) -> None:
+    # Merging now reads cluster summaries (store.clusters.cluster_summaries), which older stores do
+    # not have: forget their assignments, and the next ingest or `frontwatch merge` re-merges every
+    # event, in the same order as a fresh store would.
+    from frontwatch.store import clusters
+
+    for table in clusters.CLUSTER_TABLES:
+        table.create(conn, checkfirst=True)
+    conn.execute(clusters.event_clusters.delete())
+    conn.execute(clusters.cluster_summaries.delete())
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1, "core tables: runs, articles, gazetteer_places, places, events and their parts", _core_tables
@@ -98,6 +125,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(3, "index events (date, lat, lon) for time window + bbox queries", _date_bbox_index),
     Migration(4, "events.doc: the public JSON object of each event, backfilled", _event_docs),
+    Migration(6, "cluster_summaries: events re-merged against cluster summaries", _cluster_summaries),
+    Migration(7, "event_cells: running counts per grid cell, type and day; facet indexes", _event_cells),
 )
 
 

@@ -10,7 +10,7 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -18,7 +18,8 @@ from sqlalchemy import ColumnElement, Connection, RowMapping, and_, exists, func
 
 from frontwatch.errors import FrontWatchError
 from frontwatch.model import Article, Event, GazetteerEntry
-from frontwatch.public import event_json
+from frontwatch.public import doc_with_cluster, event_json
+from frontwatch.store.clusters import clusters_of, event_clusters
 from frontwatch.store.read import article_from_row, entry_from_row, events_from_rows
 from frontwatch.store.schema import (
     articles,
@@ -42,7 +43,20 @@ class InvalidCursor(InvalidFilter):
 
 
 class AmbiguousId(FrontWatchError):
-    """An id prefix that matches more than one record."""
+    """An id prefix that matches more than one record; `candidates` are (some of) them."""
+
+    def __init__(self, message: str, candidates: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.candidates = tuple(candidates)
+
+
+EVENT_ID_PREFIX = "ev:"  # every event id starts so (events.extract); users may leave it out
+AMBIGUOUS_SHOWN = 10  # candidates listed for an ambiguous prefix
+
+
+def prefix_pattern(prefix: str) -> str:
+    """A LIKE pattern (escape character backslash) matching ids that start with `prefix` literally."""
+    return _escape_like(prefix) + "%"
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +158,14 @@ def is_short_scan(flt: EventFilter) -> bool:
 # ---------------------------------------------------------------- filters → SQL
 
 
+def _escape_like(text: str) -> str:
+    """``text`` with LIKE's wildcards (and the escape character itself) escaped by a backslash."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _like(text: str) -> str:
     """A LIKE pattern finding ``text`` anywhere, its own wildcards escaped."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{_escape_like(text)}%"
 
 
 def _conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
@@ -166,7 +184,9 @@ def _conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
             or_(func.lower(e.event_type) == t, func.lower(e.sub_event_type) == t, func.lower(e.fw_type) == t)
         )
     if flt.actor:
-        a = event_actors.c
+        # An alias: a query that itself reads event_actors (the facets' actor counts) would
+        # otherwise correlate this subquery's table away ("no FROM clauses").
+        a = event_actors.alias("actor_filter").c
         pattern = _like(flt.actor)
         where.append(
             exists().where(
@@ -197,6 +217,11 @@ def _conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
     if flt.article_id:
         where.append(e.article_id == flt.article_id)
     return where
+
+
+def filter_conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
+    """The SQL conditions of ``flt`` on the events table (for the other store modules)."""
+    return _conditions(flt)
 
 
 def _place_condition(place: str) -> ColumnElement[bool]:
@@ -263,7 +288,11 @@ def event_docs_page(
     where = _page_conditions(flt, cursor)
     e = events.c
     stmt = (
-        select(e.id, e.date, e.doc).where(*where).order_by(e.date.asc().nulls_last(), e.id).limit(limit + 1)
+        select(e.id, e.date, e.doc, event_clusters.c.cluster_id)
+        .select_from(events.outerjoin(event_clusters, event_clusters.c.event_id == e.id))
+        .where(*where)
+        .order_by(e.date.asc().nulls_last(), e.id)
+        .limit(limit + 1)
     )
     with store.engine.connect() as conn:
         rows = list(conn.execute(stmt).mappings())
@@ -274,7 +303,14 @@ def event_docs_page(
         if missing:  # written by code that did not store docs: build them the slow way
             full = list(conn.execute(select(events).where(e.id.in_(missing))).mappings())
             docs.update((x.id, event_json(x)) for x in events_from_rows(conn, full))
-    return Page([docs[r["id"]] for r in rows], _cursor_of(rows[-1]) if more else None)
+    items = [doc_with_cluster(docs[r["id"]], r["cluster_id"]) for r in rows]
+    return Page(items, _cursor_of(rows[-1]) if more else None)
+
+
+def cluster_ids(store: Store, event_ids: Iterable[str]) -> dict[str, str]:
+    """Event id → its cluster id, for those of these events that are merged."""
+    with store.engine.connect() as conn:
+        return clusters_of(conn, list(event_ids))
 
 
 def iter_events(
@@ -308,18 +344,23 @@ def _paged(
 
 
 def event_with_article(store: Store, event_id: str) -> tuple[Event, Article] | None:
-    """The event with this id (or unique id prefix, at least 6 characters) and its article."""
+    """The event with this id (or unique id prefix, at least 6 characters; the "ev:" may be left
+    out) and its article; AmbiguousId when the prefix matches several."""
+    forms = [event_id] if event_id.startswith(EVENT_ID_PREFIX) else [event_id, EVENT_ID_PREFIX + event_id]
     with store.engine.connect() as conn:
-        ident = conn.execute(select(events.c.id).where(events.c.id == event_id)).scalar()
+        ident = conn.execute(select(events.c.id).where(events.c.id.in_(forms)).limit(1)).scalar()
         if ident is None and len(event_id) >= 6:
-            like = event_id.replace("%", "").replace("_", "\\_") + "%"
+            likes = [events.c.id.like(prefix_pattern(form), escape="\\") for form in forms]
             ids = list(
                 conn.execute(
-                    select(events.c.id).where(events.c.id.like(like, escape="\\")).limit(2)
+                    select(events.c.id).where(or_(*likes)).order_by(events.c.id).limit(AMBIGUOUS_SHOWN + 1)
                 ).scalars()
             )
             if len(ids) > 1:
-                raise AmbiguousId(f"event id prefix {event_id!r} matches more than one event")
+                more = " (and more)" if len(ids) > AMBIGUOUS_SHOWN else ""
+                raise AmbiguousId(
+                    f"event id prefix {event_id!r} matches more than one event{more}", ids[:AMBIGUOUS_SHOWN]
+                )
             ident = ids[0] if ids else None
         if ident is None:
             return None
@@ -334,9 +375,10 @@ def facets(store: Store, flt: EventFilter) -> Facets:
     where = _conditions(flt)
     e = events.c
     with store.engine.connect() as conn:
-        low, high, count = conn.execute(
-            select(func.min(e.date), func.max(e.date), func.count()).where(*where)
-        ).one()
+        # Apart, min and max are one index seek each and the count an index scan (SQLite).
+        low = conn.execute(select(func.min(e.date)).where(*where)).scalar()
+        high = conn.execute(select(func.max(e.date)).where(*where)).scalar()
+        count = conn.execute(select(func.count()).select_from(events).where(*where)).scalar_one()
 
         def counts(column: ColumnElement) -> list[tuple[str, int]]:
             n = func.count().label("n")
@@ -345,10 +387,10 @@ def facets(store: Store, flt: EventFilter) -> Facets:
 
         a = event_actors.c
         n = func.count(func.distinct(a.event_id)).label("n")
-        actor_stmt = (
-            select(a.name, n).join(events, events.c.id == a.event_id).where(*where).group_by(a.name)
-            .order_by(n.desc(), a.name)
-        )  # fmt: skip
+        actor_stmt = select(a.name, n)
+        if where:  # with no filter every actor row counts: ix_event_actors_name_event_id alone answers
+            actor_stmt = actor_stmt.join(events, events.c.id == a.event_id).where(*where)
+        actor_stmt = actor_stmt.group_by(a.name).order_by(n.desc(), a.name)
         return Facets(
             date_min=_as_date(low),
             date_max=_as_date(high),

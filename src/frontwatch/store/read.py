@@ -6,6 +6,7 @@ so that there is one way to turn rows into an Event.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -230,9 +231,21 @@ def events_from_rows(conn: Connection, rows: Sequence[RowMapping | Mapping[Any, 
                 ),
                 control_to=r["control_to"],
                 rules_version=r["rules_version"],
+                mentions=_mentions(r),
             )
         )
     return out
+
+
+def _mentions(row: RowMapping | Mapping[Any, Any]) -> tuple[Span, ...]:
+    """The event's mentions, kept in its stored public JSON (`doc`); none for events stored before them."""
+    doc = row.get("doc")
+    if not doc:
+        return ()
+    return tuple(
+        Span(start_char=m["start_char"], end_char=m["end_char"], text=m["text"])
+        for m in json.loads(doc).get("mentions", ())
+    )
 
 
 def _children(conn: Connection, table: Any, event_ids: Sequence[str]) -> dict[str, list[RowMapping]]:

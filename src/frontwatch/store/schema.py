@@ -156,6 +156,9 @@ events = Table(
     Index(None, "event_type"),
     Index(None, "article_id"),
     Index(None, "place_entry_id"),
+    # /facets counts values over every event: index-only scans instead of reading every row (migration 7).
+    Index(None, "sub_event_type"),
+    Index(None, "modality"),
 )
 
 event_actors = Table(
@@ -168,6 +171,7 @@ event_actors = Table(
     Column("surface", Text, nullable=False),
     Column("unit", Text, nullable=True),
     Index(None, "name"),
+    Index(None, "name", "event_id"),  # /facets' events per actor from the index alone (migration 7)
 )
 
 event_related_places = Table(

@@ -23,6 +23,13 @@
     feature: "one point of a long feature such as a river",
   };
   const HOLDER_COLOURS = { Ukraine: "#1565c0", Russia: "#b71c1c" };
+  // A store with more events than LARGE is not loaded whole: the map asks the server for the view's
+  // bbox and time window only, as counts per grid cell (GET /aggregates) below POINTS_ZOOM and as
+  // events (at most POINT_CAP) from it. Cell sizes by zoom keep a cell about 40-70 px wide.
+  const LARGE = 5000;
+  const POINTS_ZOOM = 9;
+  const POINT_CAP = 5000;
+  const cellFor = (zoom) => (zoom < 5.5 ? 2 : zoom < 6.5 ? 1 : zoom < 7.5 ? 0.5 : 0.25);
   const DAY_MS = 86400000;
   const TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 
@@ -40,6 +47,8 @@
     basemap: "pending", // "online" (OSM tiles) or "offline" (shipped outlines)
     outlines: 0,
     control: { available: false, on: false, cache: new Map(), places: 0 },
+    large: false, // set from /facets' count: the view is fetched, not filtered here
+    view: { seq: 0, abort: null, pending: false, total: 0, mode: "", cells: 0, capped: false },
     spareColours: new Map(),
   };
 
@@ -84,8 +93,8 @@
 
   const isApproximate = (precision) => Boolean(precision) && precision !== "exact";
 
-  async function getJson(url) {
-    const resp = await fetch(url, { headers: { Accept: "application/json" } });
+  async function getJson(url, { signal } = {}) {
+    const resp = await fetch(url, { headers: { Accept: "application/json" }, signal });
     if (!resp.ok) {
       let message = resp.status + " " + resp.statusText;
       try {
@@ -100,6 +109,7 @@
   }
 
   function setStatus(extra) {
+    if (state.large) return setViewStatus(extra);
     const n = state.shown.length;
     const approx = state.shown.filter((i) => isApproximate(i.feature.properties.precision)).length;
     const parts = [`${n} event${n === 1 ? "" : "s"} shown of ${state.items.length}`];
@@ -233,6 +243,7 @@
     },
   }).addTo(map);
   const circles = L.layerGroup().addTo(map);
+  const gridLayer = L.layerGroup().addTo(map);
 
   function markerFor(feature) {
     const p = feature.properties;
@@ -297,6 +308,144 @@
     }
   }
 
+  // ---------------------------------------------------------------- the view of a large store
+
+  function viewParams() {
+    const params = filterParams();
+    const b = map.getBounds();
+    const clamp = (x, lim) => Math.max(-lim, Math.min(lim, x));
+    params.set("bbox", [clamp(b.getWest(), 180), clamp(b.getSouth(), 90), clamp(b.getEast(), 180), clamp(b.getNorth(), 90)]
+      .map((x) => x.toFixed(3)).join(","));
+    if (state.day !== null) {
+      params.set("until", isoOf(state.day));
+      if (state.window !== "all") params.set("since", isoOf(state.day - Number(state.window) + 1));
+    }
+    return params;
+  }
+
+  /** Ask for the current view once the browser is free: slider drags and pans coalesce into one request. */
+  function scheduleView() {
+    if (state.view.pending) return;
+    state.view.pending = true;
+    requestAnimationFrame(() => {
+      state.view.pending = false;
+      loadView().catch((err) => {
+        if (err.name !== "AbortError") setStatus(`could not load events: ${err.message}`);
+      });
+    });
+  }
+
+  async function loadView() {
+    const view = state.view;
+    const seq = ++view.seq;
+    if (view.abort) view.abort.abort(); // an older view's answer is of no use any more
+    view.abort = new AbortController();
+    const signal = view.abort.signal;
+    const params = viewParams();
+    const day = state.day === null ? "" : isoOf(state.day);
+    const t0 = performance.now();
+    if (map.getZoom() < POINTS_ZOOM) {
+      params.set("cell", String(cellFor(map.getZoom())));
+      const grid = await getJson("aggregates?" + params, { signal });
+      if (seq !== view.seq) return;
+      const drawn = drawGrid(grid);
+      Object.assign(view, { total: grid.total, mode: "aggregate", cells: drawn, capped: false });
+    } else {
+      params.set("limit", "1000");
+      const docs = [];
+      let cursor = null;
+      do {
+        if (cursor) params.set("cursor", cursor);
+        const page = await getJson("events?" + params, { signal });
+        if (seq !== view.seq) return;
+        docs.push(...page.items);
+        cursor = page.next_cursor;
+      } while (cursor && docs.length < POINT_CAP);
+      drawPoints(docs.filter((d) => d.place));
+      Object.assign(view, { total: state.items.length, mode: "points", cells: 0, capped: Boolean(cursor) });
+    }
+    const mapEl = $("map");
+    mapEl.dataset.viewDay = day;
+    mapEl.dataset.renderMs = String(Math.round(performance.now() - t0));
+    renderList();
+    setStatus();
+  }
+
+  function drawGrid(grid) {
+    cluster.clearLayers();
+    circles.clearLayers();
+    gridLayer.clearLayers();
+    state.items = [];
+    state.shown = [];
+    const byCell = new Map();
+    for (const c of grid.cells) {
+      const key = `${c.lon},${c.lat}`;
+      if (!byCell.has(key)) byCell.set(key, { lon: c.lon, lat: c.lat, total: 0, types: [] });
+      const cell = byCell.get(key);
+      cell.total += c.count;
+      cell.types.push(c);
+    }
+    for (const cell of byCell.values()) {
+      cell.types.sort((a, b) => b.count - a.count);
+      const top = cell.types[0].event_type;
+      const size = Math.round(22 + 8 * Math.log10(cell.total));
+      const label = `${cell.total} event${cell.total === 1 ? "" : "s"} in this ${grid.cell}° cell: ` +
+        cell.types.map((t) => `${t.event_type} ${t.count}`).join(", ");
+      const marker = L.marker([cell.lat, cell.lon], {
+        title: label,
+        alt: label,
+        icon: L.divIcon({
+          className: "fw-cell",
+          html: `<div style="background:${colourOf(top)}"><span>${cell.total >= 10000 ? Math.round(cell.total / 1000) + "k" : cell.total}</span></div>`,
+          iconSize: [size, size],
+        }),
+      });
+      marker.on("click", () => map.setView([cell.lat, cell.lon], Math.min(map.getZoom() + 2, POINTS_ZOOM)));
+      gridLayer.addLayer(marker);
+    }
+    return byCell.size;
+  }
+
+  function drawPoints(docs) {
+    gridLayer.clearLayers();
+    state.items = docs.map((ev) => {
+      const feature = {
+        type: "Feature",
+        geometry: { type: "Point", coordinates: [ev.place.lon, ev.place.lat] },
+        properties: {
+          id: ev.id, event_type: ev.event_type, sub_event_type: ev.sub_event_type, date: ev.date,
+          date_end: ev.date_end, precision: ev.place.precision, place_name: ev.place.name,
+        },
+      };
+      const start = dayOf(ev.date);
+      return { feature, start, end: ev.date_end ? dayOf(ev.date_end) : start, ...markerFor(feature) };
+    });
+    state.shown = state.items;
+    cluster.clearLayers();
+    cluster.addLayers(state.shown.map((i) => i.marker));
+    circles.clearLayers();
+    for (const i of state.shown) if (i.circle) circles.addLayer(i.circle);
+  }
+
+  function setViewStatus(extra) {
+    const v = state.view;
+    const parts = [v.mode === "aggregate"
+      ? `${v.total} event${v.total === 1 ? "" : "s"} in view, counted per grid cell (zoom in for single events)`
+      : `${v.total} event${v.total === 1 ? "" : "s"} in view${v.capped ? ` (the first ${POINT_CAP}: zoom in for all)` : ""}`];
+    if (state.facets) parts.push(`${state.facets.count} in the store`);
+    if (state.basemap === "offline") parts.push("offline basemap (no map tiles)");
+    if (extra) parts.push(extra);
+    $("status").textContent = parts.join(" · ");
+    const mapEl = $("map");
+    mapEl.dataset.shown = String(v.total);
+    mapEl.dataset.total = String(state.facets ? state.facets.count : 0);
+    mapEl.dataset.mode = v.mode;
+    mapEl.dataset.cells = String(v.cells);
+    mapEl.dataset.basemap = state.basemap;
+    mapEl.dataset.outlines = String(state.outlines);
+    return undefined;
+  }
+
   function isVisible(item) {
     if (state.day === null) return true;
     if (item.start === null) return state.day === state.dayMax; // undated: only with everything
@@ -306,6 +455,7 @@
   }
 
   function render() {
+    if (state.large) return scheduleView();
     state.shown = state.items.filter(isVisible);
     cluster.clearLayers();
     cluster.addLayers(state.shown.map((i) => i.marker));
@@ -329,7 +479,9 @@
       button.addEventListener("click", () => reveal(p.id));
       list.append(h("li", {}, button));
     }
-    $("list-title").textContent = `Events on the map (${state.shown.length})`;
+    $("list-title").textContent = state.large && state.view.mode === "aggregate"
+      ? "Zoom in to list single events"
+      : `Events on the map (${state.shown.length})`;
   }
 
   /** Zoom or spiderfy until the event's marker is on screen, then open its panel. */
@@ -409,7 +561,9 @@
         .filter(Boolean).join(" ")
       : "No claimant named: stated by the outlet";
     const article = ev.article || {};
-    const href = article.url || `articles/${encodeURIComponent(article.id || ev.article_id)}`;
+    // Only http(s) links are rendered: a stored javascript: or data: URL must never become an href.
+    const link = /^https?:\/\//i.test(article.url || "") ? article.url : null;
+    const href = link || `articles/${encodeURIComponent(article.id || ev.article_id)}`;
     const precisionText = place ? precisionSentence(place) : null;
     const body = h("div", {},
       h("p", { class: "kind" },
@@ -434,9 +588,14 @@
         ev.quantities && ev.quantities.length
           ? row("Quantities", ev.quantities.map((q) => `${q.low === q.high ? q.low : `${q.low}–${q.high}`} ${q.unit} (“${q.surface}”)`).join("; "))
           : null,
+        // every sentence of the report that tells this event (headline, lead, quotes): one event, many mentions
+        ev.mentions && ev.mentions.length > 1
+          ? row(`Told ${ev.mentions.length} times`, h("ol", { class: "mentions" },
+            ...ev.mentions.map((m) => h("li", { text: m.text }))))
+          : null,
       ),
       h("p", { class: "article" },
-        "From ", h("a", { href, target: article.url ? "_blank" : null, rel: "noopener", text: article.title || "the article" }),
+        "From ", h("a", { href, target: link ? "_blank" : null, rel: "noopener", text: article.title || "the article" }),
         article.source ? ` — ${article.source}` : "",
         article.published ? `, published ${longDate(article.published)}` : ""),
     );
@@ -568,6 +727,7 @@
 
   for (const id of ["f-type", "f-actor", "f-modality"]) {
     $(id).addEventListener("change", () => {
+      if (state.large) return scheduleView();
       loadEvents().catch((err) => setStatus(`could not load events: ${err.message}`));
     });
   }
@@ -579,6 +739,20 @@
 
   async function probeControl() {
     const day = state.dayMax !== null ? isoOf(state.dayMax) : new Date().toISOString().slice(0, 10);
+    if (state.large) {
+      // Holders over a large store take long to compute: only ask whether the endpoint is there
+      // (a date it refuses at once: 422 means it exists, 404 that it does not).
+      try {
+        const resp = await fetch("control?date=-", { headers: { Accept: "application/json" } });
+        if (resp.status === 422) {
+          state.control.available = true;
+          $("control-toggle").hidden = false;
+        }
+      } catch (err) {
+        console.warn("control layer unavailable", err);
+      }
+      return;
+    }
     try {
       const resp = await fetch(`control?date=${day}`, { headers: { Accept: "application/json" } });
       if (!resp.ok) return; // 404: the server has no control endpoint; the toggle stays hidden
@@ -651,7 +825,13 @@
       fillSelect("f-modality", facets.modalities);
       addLegend(facets);
       setupSlider(facets);
-      await loadEvents({ fit: true });
+      if (facets.count > LARGE) {
+        state.large = true;
+        await loadView();
+        map.on("moveend", scheduleView);
+      } else {
+        await loadEvents({ fit: true });
+      }
       await probeControl();
       document.body.dataset.ready = "true";
     } catch (err) {

@@ -206,7 +206,15 @@ def _sqlite_store(n_events: int, base_rows: int, given: str | None) -> str:
     """The SQLite store of the bench (built once, then reused from .cache/bench)."""
     path = Path(given) if given else CACHE / f"api-{n_events}.db"
     path.parent.mkdir(parents=True, exist_ok=True)
-    _build(str(path), n_events, base_rows)
+    if path.exists():
+        _build(str(path), n_events, base_rows)
+        return str(path)
+    # Built under another name and renamed when complete: an interrupted build is never reused.
+    partial = path.with_name(path.name + ".partial")
+    for leftover in partial.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    _build(str(partial), n_events, base_rows)  # closes the store: the WAL is checkpointed into the file
+    partial.rename(path)
     return str(path)
 
 

@@ -64,12 +64,18 @@ def _counts(db: Path) -> dict[str, int]:
         }
 
 
-def run_cli(n: int, workers: int, tmp: Path) -> tuple[float, dict[str, float], dict[str, int]]:
-    """Wall time of one `frontwatch ingest` of `n` copies into a fresh store, and what it stored."""
+def _fresh(n: int, tmp: Path) -> tuple[Path, Path]:
+    """The corpus of `n` copies and the path of a store that does not exist yet."""
     corpus = tmp / f"copies-{n}.jsonl"
     write_copies(n, corpus)
     db = tmp / f"copies-{n}.db"
     db.unlink(missing_ok=True)
+    return corpus, db
+
+
+def run_cli(n: int, workers: int, tmp: Path) -> tuple[float, dict[str, float], dict[str, int]]:
+    """Wall time of one `frontwatch ingest` of `n` copies into a fresh store, and what it stored."""
+    corpus, db = _fresh(n, tmp)
     frontwatch = Path(sys.executable).with_name("frontwatch")  # the console script of this environment
     cmd = [str(frontwatch), "--db", str(db), "ingest", str(corpus), "--workers", str(workers)]
     started = time.perf_counter()
@@ -122,10 +128,7 @@ def run_in_process(n: int, workers: int, tmp: Path) -> tuple[float, dict[str, fl
     from frontwatch.pipeline import ingest
     from frontwatch.store import open_store
 
-    corpus = tmp / f"copies-{n}.jsonl"
-    write_copies(n, corpus)
-    db = tmp / f"copies-{n}.db"
-    db.unlink(missing_ok=True)
+    corpus, db = _fresh(n, tmp)
     store = open_store(db)
     try:
         with _Stages() as stages:

@@ -213,7 +213,7 @@ def check_analyse(text: str, store: Store | None = None) -> None:
     except InputError:
         return
     extracted = analyse(article, gazetteer=_gazetteer())
-    places = [p for p in extracted.resolved.places]
+    places = list(extracted.resolved.places)
     events = list(extracted.events)
     if store is not None:
         from frontwatch.store import query

@@ -178,6 +178,22 @@ def test_event_detail_has_article_and_context(api, records):
     assert result["claimant"]["name"] == event.claimant.name
 
 
+def test_event_detail_reads_only_an_unmerged_event_shows_no_cluster(api, db_url, records):
+    import sqlite3
+
+    event = records[0].events[0]  # the store was filled without merging
+    with sqlite3.connect(db_url) as conn:
+        before = conn.execute("SELECT count(*) FROM event_clusters").fetchone()[0]
+
+    result = [api.get(f"/events/{event.id}") for _ in range(3)]
+
+    with sqlite3.connect(db_url) as conn:
+        after = conn.execute("SELECT count(*) FROM event_clusters").fetchone()[0]
+    assert [r.status_code for r in result] == [200, 200, 200]
+    assert [r.json()["cluster"] for r in result] == [None, None, None]
+    assert after == before  # a read merges nothing (concurrent lazy merges gave HTTP 500)
+
+
 def test_geojson_is_valid_and_matches_events(api, all_events):
     response = api.get("/events.geojson")
     assert response.status_code == 200

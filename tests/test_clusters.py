@@ -279,15 +279,15 @@ def test_merging_compares_a_report_with_the_cluster_summary_not_with_every_membe
         return original(a, b, **kw)
 
     monkeypatch.setattr(clusters, "compare", counted)
-    result = {n: (merge(copies(n)), len(calls)) for n in (10, 200) if not calls.clear()}
-
-    for n, (found, compared) in result.items():
+    for n in (10, 200):
+        calls.clear()
+        found = merge(copies(n))
         assert [len(c.members) for c in found] == [n]  # one story, one cluster
-        assert compared == n - 1  # one comparison per joining report (with the cluster's first)
+        assert len(calls) == n - 1  # one comparison per joining report (with the cluster's first)
     summary = clusters.Summary.start("cl", copies(1)[0])
     for e in copies(200)[1:]:
         summary.add(e)
-    # the summary holds the distinct facts only: 200 members, one place, two weapon sets
+    # the summary holds the distinct facts only: 200 members, one place, one (non-empty) weapon set
     assert summary.size == 200 and len(summary.places) == 1 and len(summary.weapon_sets) == 1
     assert summary.time_sets == {frozenset({"night"})} and summary.repeat_sets == {frozenset()}
 
@@ -344,3 +344,38 @@ def test_merge_store_gives_the_clusters_of_merge(tmp_path):
         stored = load_assignments(store.engine)
     expected = {eid: c.id for c in merge(reports) for eid in c.event_ids}
     assert {eid: a.cluster_id for eid, a in stored.items()} == expected
+
+
+def test_event_cluster_reads_only_and_lists_at_most_shown_members(tmp_path):
+    from sqlalchemy import func, select
+
+    from control_scenarios import extracted
+    from frontwatch import derive
+    from frontwatch.store import open_store
+    from frontwatch.store.clusters import event_clusters
+
+    first, second, third = three_outlets()
+    with open_store(tmp_path / "panel.db") as store:
+        for e, outlet in ((first, "Kyiv Independent"), (second, "Ukrainska Pravda"), (third, "Reuters")):
+            store.save(extracted(e.article_id, [e], outlet=outlet))  # saved without merging
+        unmerged = derive.event_cluster(store, first.id)
+        with store.connect() as conn:
+            written = conn.execute(select(func.count()).select_from(event_clusters)).scalar_one()
+        derive.merge_store(store)
+        full = derive.event_cluster(store, third.id)
+        last = full.members[-1].event.id  # listed last: not among the first two
+        capped = derive.event_cluster(store, last, shown=2)
+
+    # a read never merges: the unmerged event has no cluster and nothing was written
+    assert unmerged is None
+    assert written == 0
+    # every report counted, `shown` listed, the canonical first and the event asked about always
+    assert (capped.size, len(capped.members), capped.independent_sources) == (3, 2, 2)
+    assert capped.members[0].canonical
+    assert [m.event.id for m in capped.members] == [full.members[0].event.id, last]
+    assert full.size == len(full.members) == 3
+    assert {m.event.id: m.article.source for m in full.members} == {
+        first.id: "Kyiv Independent",
+        second.id: "Ukrainska Pravda",
+        third.id: "Reuters",
+    }

@@ -15,7 +15,7 @@ from frontwatch.store import open_store
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
-    """The example report (three outlets) and a few news reports: more than one partition."""
+    """The example report (three outlets) and six news reports."""
     seed = (shared / "seed" / "izyum-counterattack.txt").read_text(encoding="utf-8")
     title, _, body = seed.strip().partition("\n\n")
     news = [json.loads(line) for line in (shared / "eval" / "news" / "dev.jsonl").open(encoding="utf-8")]
@@ -48,19 +48,32 @@ def _contents(db: Path) -> dict[str, list[tuple]]:
         return {name: sorted(conn.execute(sql).fetchall()) for name, sql in tables.items()}
 
 
-def test_ingest_on_a_local_dask_cluster_stores_what_a_local_run_stores(tmp_path: Path, reports: Path):
-    from distributed import LocalCluster  # a dependency of frontwatch: no skip if missing
+def _worker_opened_the_gazetteer() -> bool:
+    from frontwatch import pipeline
+
+    return pipeline._WORKER_GAZETTEER is not None
+
+
+def test_ingest_on_a_local_dask_cluster_stores_what_a_local_run_stores(
+    tmp_path: Path, reports: Path, monkeypatch
+):
+    from distributed import Client, LocalCluster  # a dependency of frontwatch: no skip if missing
+
+    from frontwatch import pipeline
 
     local_db, cluster_db = tmp_path / "local.db", tmp_path / "cluster.db"
     with open_store(local_db) as store:
         local = ingest([reports], store=store)
+    monkeypatch.setattr(pipeline, "BATCH", 3)  # three partitions of the nine reports
     with (
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
         open_store(cluster_db) as store,
     ):
         remote = ingest([reports], store=store, scheduler=cluster.scheduler_address)
-        # each worker process did part of the work (partitions of pipeline.BATCH articles)
-        assert len(cluster.scheduler_info["workers"]) == 2
+        with Client(cluster) as client:
+            analysed = client.run(_worker_opened_the_gazetteer)
+    # each of the two worker processes analysed a part (and opened its own gazetteer for it)
+    assert list(analysed.values()) == [True, True]
 
     assert remote.stored == local.stored == 9 and remote.events == local.events > 0
     assert not remote.skipped

@@ -286,3 +286,43 @@ def test_edit_distance_counts_a_swap_as_one() -> None:
     assert edit_distance("kitten", "sitting", 5) == 3
     assert edit_distance("kitten", "sitting", 1) == 2  # stops past the limit
     assert [allowed_edits(w) for w in ("kyiv", "lyman", "novoselivka")] == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("written", "regions"),
+    [
+        ("Noivomykhailivka", ("Donetsk Oblast",)),
+        ("Ilvoaisk", ("Donetsk Oblast",)),
+        ("Kramatrsk", ("Donetsk Oblast", "Luhansk Oblast")),
+        ("Kupyansk-Vuzlovyi", ("Kharkiv Oblast",)),
+    ],
+)
+def test_approximate_finds_what_a_scan_of_every_entry_finds(
+    gaz: Gazetteer, written: str, regions: tuple[str, ...]
+) -> None:
+    """The per-region name tables built on demand give what comparing with every settlement gives."""
+    from frontwatch.gazetteer.fuzzy import allowed_edits, edit_distance
+    from frontwatch.gazetteer.index import THEATRE, fold
+
+    want, limit = fold(written), allowed_edits(fold(written).replace(" ", ""))
+    distances: dict[str, int] = {}
+    for e in gaz.entries():
+        settlement = e.kind in (PlaceKind.CITY, PlaceKind.TOWN, PlaceKind.VILLAGE)
+        if e.admin1 in regions and settlement and e.country in THEATRE:
+            names = {fold(n) for n in e.names if n.isascii() and n.strip()}
+            near = [edit_distance(want, n, limit) for n in names if n[:1] == want[:1]]
+            distances[e.id] = min(near, default=limit + 1)
+    best = min(distances.values())
+    expected = {i for i, d in distances.items() if d == best and d <= limit}
+
+    result = gaz.approximate(written, regions=frozenset(regions))
+
+    assert expected, "each misspelling is near a real settlement"
+    assert set(result) == expected
+    assert gaz.approximate(written, regions=frozenset(regions)) == result  # remembered, the same
+
+
+def test_approximate_region_names_the_region_each_time(gaz: Gazetteer) -> None:
+    result = [gaz.entry(i).name for w in ("Donestk", "Luhanks", "Donestk") for i in gaz.approximate_region(w)]
+
+    assert result == ["Donetsk Oblast", "Luhansk Oblast", "Donetsk Oblast"]

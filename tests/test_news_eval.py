@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -67,6 +68,21 @@ def test_place_by_code_by_distance_and_by_name() -> None:
     by_name = {"name": "Kharkov", "katotth": None, "lat": None, "lon": None, "tolerance_km": 10}
     assert news.place_right(event(KHARKIV, date(2024, 5, 25)), by_name)
     assert not news.place_right(event(None, date(2024, 5, 25)), by_name)
+
+
+def test_a_front_direction_is_scored_by_the_name_of_the_direction() -> None:
+    gold_direction = {
+        "name": "Izyum direction",
+        "katotth": None,
+        "lat": None,
+        "lon": None,
+        "tolerance_km": 50,
+    }
+    mention = Mention("Izium", 0, 5, 0, (IZYUM.id,), role="direction")
+    towards = dataclasses.replace(event(IZYUM, date(2024, 5, 25)), place=Place(mention, IZYUM, 1.0))
+    assert news.place_right(towards, gold_direction)
+    # the city itself, named as a city, is not the front direction
+    assert not news.place_right(event(IZYUM, date(2024, 5, 25)), gold_direction)
 
 
 @pytest.mark.parametrize(

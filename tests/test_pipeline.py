@@ -7,6 +7,7 @@ file in the middle of a batch, an article whose analysis fails); Dask workers gi
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -128,9 +129,7 @@ def test_syndicated_copies_join_the_stored_clusters_as_they_are_stored(
     assert first.stored == 3 and second.stored == 2 and first.events == second.events * 3 // 2 > 0
     per_copy = first.events // 3
     assert {a.cluster_id for a in assignments.values()} == clusters_then  # no new cluster
-    sizes: dict[str, int] = {}
-    for a in assignments.values():
-        sizes[a.cluster_id] = sizes.get(a.cluster_id, 0) + 1
+    sizes = Counter(a.cluster_id for a in assignments.values())
     assert len(sizes) == per_copy and set(sizes.values()) == {5}  # one event of each copy in each
     assert sum(a.is_canonical for a in assignments.values()) == len(sizes)  # one canonical each
     assert {d["id"]: d["cluster_id"] for d in docs} == {k: a.cluster_id for k, a in assignments.items()}

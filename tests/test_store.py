@@ -6,6 +6,7 @@ is unset (test.sh sets it), they never skip.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -207,3 +208,53 @@ def test_migration_4_backfills_the_docs_of_an_older_store(store):
     reopened.close()
 
     assert result == expected
+
+
+def test_pages_walk_dated_then_undated_events_once_each(store):
+    from frontwatch.store import query
+
+    for n in range(1, 6):  # each article: one dated event and one undated
+        store.save(extracted(n))
+
+    pages = [query.events_page(store, query.EventFilter(), limit=3)]
+    while pages[-1].next is not None:
+        pages.append(query.events_page(store, query.EventFilter(), limit=3, cursor=pages[-1].next))
+    result = [e.id for page in pages for e in page.items]
+    docs = [json.loads(d)["id"] for d in query.iter_event_docs(store, query.EventFilter(), batch=4)]
+
+    # (date, id) with the undated last; one page straddles the dated and the undated
+    expected = [f"ev{n:04d}a" for n in range(1, 6)] + [f"ev{n:04d}b" for n in range(1, 6)]
+    assert result == expected
+    assert docs == expected
+    assert [len(p.items) for p in pages] == [3, 3, 3, 1]
+
+
+def test_a_date_filter_leaves_the_undated_events_out_of_pages(store):
+    from datetime import date
+
+    from frontwatch.store import query
+
+    for n in range(1, 4):
+        store.save(extracted(n))
+    flt = query.EventFilter(since=date(2022, 5, 1))
+
+    first = query.events_page(store, flt, limit=2)
+    rest = query.events_page(store, flt, limit=2, cursor=first.next)
+
+    assert [e.id for e in first.items + rest.items] == ["ev0001a", "ev0002a", "ev0003a"]
+    assert rest.next is None
+
+
+def test_a_page_after_a_cursor_starts_at_the_cursors_day_in_the_date_index(tmp_path: Path):
+    from datetime import date
+
+    from frontwatch.store import query
+
+    with open_store(tmp_path / "plan.db") as store:  # EXPLAIN QUERY PLAN is SQLite's
+        store.save(extracted(1))
+        cursor = query.PageCursor(date(2022, 5, 9).isoformat(), "ev0000")
+
+        result = query.explain_events(store, query.EventFilter(), cursor=cursor)
+
+    # an index range from the cursor's day on, not a scan of the date index from its start
+    assert any("ix_events_date_lat_lon (date>?)" in line for line in result), result

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from functools import cache, lru_cache
 from importlib import resources
 
-from frontwatch.geometry import KM_PER_DEGREE, haversine_km
+from frontwatch.geometry import KM_PER_DEGREE, haversine_km, min_cos_lat
 from frontwatch.model import (
     MERGE_RULES_VERSION,
     ClusterState,
@@ -464,8 +464,7 @@ class _Index:
         if not neighbours:
             return [*cells, (*kind, "cell", cy, cx)]
         # a degree of longitude shrinks with latitude: widen the search in x so max_km stays covered
-        cos_lat = max(math.cos(math.radians(min(abs(entry.lat) + self.cell_deg, 89.0))), 0.01)
-        dx = math.ceil(1 / cos_lat)
+        dx = math.ceil(1 / min_cos_lat(entry.lat, self.cell_deg))
         cells += [(*kind, "cell", y, x) for y in range(cy - 1, cy + 2) for x in range(cx - dx, cx + dx + 1)]
         return cells
 
@@ -491,15 +490,6 @@ class _Index:
         return sorted(found)
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """Where merging put one report: its reason (with the cluster id) and the cluster's canonical
-    report before it joined (to flip the stored canonical flag when it changes)."""
-
-    reason: MergeReason
-    previous_canonical: str | None  # None: the report started the cluster
-
-
 class Merger:
     """Greedy merging over cluster summaries: `place` each report (in `sort_key` order for the
     same clusters in any input order); `summaries` are updated in place."""
@@ -513,8 +503,11 @@ class Merger:
             self.summaries[summary.id] = summary
             self._index.add(summary)
 
-    def place(self, event: Event) -> Placement:
-        """Join the best matching cluster (same place first, then nearest, then cluster id) or start one."""
+    def place(self, event: Event) -> MergeReason:
+        """Join the best matching cluster (same place first, then nearest, then cluster id) or start
+        one; a report without place or date is a cluster of its own, which nothing joins."""
+        if event.place is None or date_interval(event, rules=self.rules) is None:
+            return _alone(event, self.rules)
         chosen: tuple[tuple, Summary, MergeReason] | None = None
         for cid in self._index.candidates(event):
             summary = self.summaries[cid]
@@ -527,15 +520,19 @@ class Merger:
             if chosen is None or rank < chosen[0]:
                 chosen = (rank, summary, reason)
         if chosen is None:
-            cid = cluster_id_for(event.id)
-            summary = Summary.start(cid, event, rules=self.rules)
-            self.summaries[cid] = summary
+            reason = _alone(event, self.rules)
+            summary = Summary.start(reason.cluster_id, event, rules=self.rules)
+            self.summaries[summary.id] = summary
             self._index.add(summary)
-            return Placement(MergeReason(event.id, cid, None, rules_version=self.rules.version), None)
+            return reason
         _, summary, reason = chosen
-        before = summary.canonical.id
         summary.add(event, rules=self.rules)
-        return Placement(replace(reason, cluster_id=summary.id), before)
+        return replace(reason, cluster_id=summary.id)
+
+
+def _alone(event: Event, rules: MergeRules) -> MergeReason:
+    """The reason of a report that starts its own cluster."""
+    return MergeReason(event.id, cluster_id_for(event.id), None, rules_version=rules.version)
 
 
 def merge(
@@ -565,15 +562,9 @@ def merge(
     merger = Merger(summaries, rules=rules)
     fresh = sorted({e.id: e for e in events if e.id not in seen}.values(), key=sort_key)
     for event in fresh:
-        if event.place is None or date_interval(event, rules=rules) is None:
-            cid = cluster_id_for(event.id)  # merging never joins a report without place or date
-            members[cid] = [event]
-            reasons[cid] = [MergeReason(event.id, cid, None, rules_version=rules.version)]
-            continue
-        placement = merger.place(event)
-        cid = placement.reason.cluster_id
-        members.setdefault(cid, []).append(event)
-        reasons.setdefault(cid, []).append(placement.reason)
+        reason = merger.place(event)
+        members.setdefault(reason.cluster_id, []).append(event)
+        reasons.setdefault(reason.cluster_id, []).append(reason)
     clusters = [_finish(cid, members[cid], reasons[cid], outlets) for cid in members]
     clusters.sort(key=lambda c: c.id)
     log.info("merged %d new reports into %d clusters", len(fresh), len(clusters))

@@ -7,7 +7,6 @@ frontwatch.control and frontwatch.conflicts; the CLI and the API call these.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,16 +19,15 @@ from frontwatch.clusters import (
     Merger,
     MergeRules,
     Summary,
-    cluster_id_for,
     date_interval,
     sort_key,
     source_key,
 )
 from frontwatch.conflicts import Conflict, find_conflicts
 from frontwatch.control import ControlInterval, held_on, timeline
-from frontwatch.geometry import KM_PER_DEGREE
-from frontwatch.model import Event, ExtractedArticle, GazetteerEntry, MergeReason
-from frontwatch.store import Store
+from frontwatch.geometry import KM_PER_DEGREE, min_cos_lat
+from frontwatch.model import Article, Event, ExtractedArticle, GazetteerEntry
+from frontwatch.store import Store, query
 from frontwatch.store import clusters as stored
 
 log = logging.getLogger(__name__)
@@ -98,11 +96,8 @@ def cluster_stored(
 ) -> JoinSummary:
     """Cluster the events of just-stored articles in the transaction that stored them (the
     `then` of Store.save_many): the events come from memory, and a crash leaves none unclustered."""
-    outlets = {}
-    for extracted in batch:
-        article = extracted.resolved.annotated.article
-        if article.source:
-            outlets[article.id] = article.source
+    articles = [x.resolved.annotated.article for x in batch]
+    outlets = {a.id: a.source for a in articles if a.source}
     return cluster_events(conn, [e for x in batch for e in x.events], outlets, rules=rules)
 
 
@@ -123,13 +118,8 @@ def cluster_events(
     ]
     before = {s.id: s.canonical.id for s in summaries}
     merger = Merger(summaries, rules=rules)
-    placed: list[tuple[Event, MergeReason]] = []
-    for event in sorted({e.id: e for e in fresh}.values(), key=sort_key):
-        if event.id in windows:
-            placed.append((event, merger.place(event).reason))
-        else:  # merging never joins a report without place or date: a cluster of its own
-            cid = cluster_id_for(event.id)
-            placed.append((event, MergeReason(event.id, cid, None, rules_version=rules.version)))
+    unique = sorted({e.id: e for e in fresh}.values(), key=sort_key)
+    placed = [(event, merger.place(event)) for event in unique]
     touched = {reason.cluster_id for _, reason in placed}
 
     def canonical(cluster_id: str, event: Event) -> bool:
@@ -160,7 +150,7 @@ def _window(event: Event, rules: MergeRules) -> stored.Window | None:
     entry = event.place.entry
     # a report joins a cluster only within max_km of the cluster's first report (clusters.Merger)
     dlat = rules.max_km / KM_PER_DEGREE + 0.001
-    dlon = dlat / max(math.cos(math.radians(min(abs(entry.lat) + dlat, 89.0))), 0.01)
+    dlon = dlat / min_cos_lat(entry.lat, dlat)
     return stored.Window(
         event_type=event.event_type,
         sub_event_type=event.sub_event_type,
@@ -191,42 +181,46 @@ class ClusterMember:
     outlet: str | None
     title: str
     published: date | None
+    article: Article  # the report's article (outlet, title and published are its)
+
+
+MEMBERS_SHOWN = 50  # reports an event's cluster lists; a story syndicated a thousand times lists these
 
 
 @dataclass(frozen=True, slots=True)
 class EventCluster:
-    """The cluster of one stored event: every report of it, canonical first."""
+    """The cluster of one stored event: its reports, canonical first (at most `MEMBERS_SHOWN` of
+    them, always with the event itself), and `size`, how many reports it has in all."""
 
     event_id: str
     cluster_id: str
     independent_sources: int
     members: tuple[ClusterMember, ...]
+    size: int
 
     @property
     def others(self) -> tuple[ClusterMember, ...]:
         return tuple(m for m in self.members if m.event.id != self.event_id)
 
 
-def event_cluster(store: Store, event_id: str) -> EventCluster | None:
-    """The cluster of a stored event with its members' reports; an event stored before merging on
-    ingest is merged first. None when there is no such event."""
-    from frontwatch.store import query
+def event_cluster(store: Store, event_id: str, *, shown: int = MEMBERS_SHOWN) -> EventCluster | None:
+    """The cluster of a stored event (its full id) with the reports of at most `shown` members.
 
+    Reads only: None when there is no such event or it is in no cluster yet (ingest clusters the
+    events it stores; `frontwatch merge` clusters those stored without merging). Merging here, on a
+    read, made concurrent requests race to write the same assignment (HTTP 500)."""
     explanation = stored.explain(store.engine, event_id)
     if explanation is None:
-        found = query.event_with_article(store, event_id)
-        if found is None:
-            return None
-        merge_new(store, [found[0].article_id])
-        explanation = stored.explain(store.engine, event_id)
-        if explanation is None:
-            return None
+        return None
+    listed = list(explanation.members[:shown])
+    if all(m.reason.event_id != event_id for m in listed):
+        listed = [*listed[: max(shown - 1, 0)], explanation.of(event_id)]
+    reports = query.events_with_articles(store, [m.reason.event_id for m in listed])
     members = []
-    for m in explanation.members:
-        found = query.event_with_article(store, m.reason.event_id)
-        if found is None:  # deleted since: its assignment goes with it on the next merge
+    for m in listed:
+        if m.reason.event_id not in reports:  # deleted since: its assignment went with it
             continue
-        event, article = found
+        event, article = reports[m.reason.event_id]
         members.append(
             ClusterMember(
                 event=event,
@@ -236,6 +230,7 @@ def event_cluster(store: Store, event_id: str) -> EventCluster | None:
                 outlet=article.source,
                 title=article.title,
                 published=article.published,
+                article=article,
             )
         )
     return EventCluster(
@@ -243,6 +238,7 @@ def event_cluster(store: Store, event_id: str) -> EventCluster | None:
         cluster_id=explanation.cluster_id,
         independent_sources=explanation.independent_sources,
         members=tuple(members),
+        size=len(explanation.members),
     )
 
 

@@ -18,6 +18,12 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
+def min_cos_lat(lat: float, margin: float) -> float:
+    """The smallest cos(latitude) within `margin` degrees of `lat` (at least 0.01, near the poles):
+    a distance in degrees of latitude divided by it covers that distance in longitude."""
+    return max(math.cos(math.radians(min(abs(lat) + margin, 89.0))), 0.01)
+
+
 def equirectangular_km(lat: np.ndarray, lon: np.ndarray, alat: np.ndarray, alon: np.ndarray) -> np.ndarray:
     """Distances in km (points × anchors, all in radians): exact enough at a region's scale, and fast."""
     dlat = lat[:, None] - alat[None, :]

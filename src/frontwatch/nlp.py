@@ -91,9 +91,10 @@ def _title_end(article: Article) -> int:
     return len(article.text) if cut < 0 else cut
 
 
-def sentence_bounds(doc: Doc, *, title_end: int) -> list[tuple[int, int]]:
-    """(start, end) character offsets of the sentences of a tokenized text."""
-    text = doc.text
+def sentence_bounds(doc: Doc, *, text: str, title_end: int) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the sentences of `text`, tokenized as `doc`."""
+    # `text` is passed in because `doc.text` rebuilds the string from every token (most of this
+    # function's time when it was read here).
     bounds: list[tuple[int, int]] = []
     start = end = -1
     seen_end = False
@@ -209,9 +210,9 @@ def ner_chunks(text: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]
 
 
 def _plan(nlp: Language, article: Article) -> _Plan:
-    doc = nlp.tokenizer(article.text)
-    bounds = sentence_bounds(doc, title_end=_title_end(article))
     text = article.text
+    doc = nlp.tokenizer(text)
+    bounds = sentence_bounds(doc, text=text, title_end=_title_end(article))
     sentences = tuple(Span(s, e, text[s:e]) for s, e in bounds)
     chunks = tuple(ner_chunks(text, bounds))
     return _Plan(article, sentences, chunks)

@@ -340,7 +340,7 @@ def _analyse_distributed(articles: Sequence[Article], *, scheduler: str) -> Iter
     except (OSError, TimeoutError) as exc:
         raise PipelineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
     with client:
-        parts = iter([list(articles[i : i + BATCH]) for i in range(0, len(articles), BATCH)])
+        parts = (list(articles[i : i + BATCH]) for i in range(0, len(articles), BATCH))
         in_flight = 2 * max(1, len(client.scheduler_info().get("workers", {})))
         first = itertools.islice(parts, in_flight)
         pending = deque(client.submit(_analyse_partition, part, None, pure=False) for part in first)

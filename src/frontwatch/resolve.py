@@ -34,7 +34,6 @@ from frontwatch.resolve_rules import (
     Layout,
     Work,
     context_data,
-    context_regions,
     scoring,
 )
 from frontwatch.resolve_units import FORMER_RAION_ROLE, former_raion, narrow
@@ -275,13 +274,13 @@ def _choose(groups: list[_Group], regions: set[str], work: Work) -> None:
             # single place; per anchor only the candidate's nearest point counts (rivers have many).
             per_candidate = np.maximum.reduceat(near, first, axis=0).sum(axis=1)
             scores = base_scores + w.proximity_weight * np.minimum(per_candidate, w.proximity_cap)
-        changed, offset = False, 0
+        changed, offset, values = False, 0, scores.tolist()
         for g in ambiguous:
             group = groups[g]
-            block = scores[offset : offset + len(group.ids)]
+            block = values[offset : offset + len(group.ids)]
             offset += len(group.ids)
-            group.scores = [float(x) for x in block]
-            choice = int(np.argmax(block))
+            group.scores = block
+            choice = max(range(len(block)), key=block.__getitem__)  # the first best, as argmax
             changed |= choice != group.choice
             group.choice = choice
         if not changed:
@@ -320,6 +319,7 @@ def resolve(
     text = annotated.article.text
     layout = Layout(annotated, work if work is not None else Work())
     kept: list[tuple[NameMatch, tuple[str, ...]]] = []
+    filtered: dict[tuple[tuple[str, ...], str | None, str], tuple[str, ...]] = {}  # a name written again
     matches = gazetteer.match(text)
     matched = bytearray(len(text))  # 1 where the gazetteer matched a name, place or not
     for match in matches:
@@ -333,7 +333,10 @@ def resolve(
             and not _person_is_place(match, layout, gazetteer)
         ):
             continue
-        kept.append((match, _filter_by_role(match.candidate_ids, match.role, gazetteer, match.surface)))
+        key = (match.candidate_ids, match.role, match.surface)
+        if key not in filtered:
+            filtered[key] = _filter_by_role(match.candidate_ids, match.role, gazetteer, match.surface)
+        kept.append((match, filtered[key]))
     kept = narrow(kept, matched, layout, gazetteer)
     front = _front(annotated, gazetteer)
     groups: dict[tuple[tuple[str, ...], str | None], _Group] = {}
@@ -343,9 +346,10 @@ def resolve(
             groups[(ids, role)] = _Group(ids, role, gazetteer, front, match.surface)
     all_groups = list(groups.values())
     regions = {g.chosen.name for g in all_groups if g.chosen.kind is PlaceKind.ADMIN1}
-    regions |= context_regions(text)
+    regions |= {region for _, _, named in layout.context for region in named}
     _choose(all_groups, regions, layout.work)
-    anchors = _anchors(all_groups)
+    # built for the first long feature placed: most articles name none
+    anchors: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
     starts = [s.start_char for s in annotated.sentences]
     places = []
     placed: dict[int, GazetteerEntry] = {}
@@ -357,13 +361,16 @@ def resolve(
             weights = [math.exp(s - top) for s in group.scores]
             total = sum(weights)
             ranked = sorted(range(len(ids)), key=lambda k: -weights[k])
-            runners = tuple(Candidate(ids[k], round(weights[k] / total, 4)) for k in ranked if k != group.choice)
+            runners = tuple(
+                Candidate(ids[k], round(weights[k] / total, 4)) for k in ranked if k != group.choice
+            )
             ranking[id(group)] = (round(weights[group.choice] / total, 4), runners[: scoring().runners_up])
         score, runners = ranking[id(group)]
         if len(group.points[group.choice]) < 2:
             entry = group.chosen
         elif id(group) not in placed:
             own = next(k for k, g in enumerate(all_groups) if g is group)  # once per long feature
+            anchors = anchors or _anchors(all_groups)
             placed[id(group)] = entry = _placed(group.chosen, group.points[group.choice], anchors, own)
         else:
             entry = placed[id(group)]

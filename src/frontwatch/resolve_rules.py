@@ -79,16 +79,16 @@ def context_pattern() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
     return re.compile(r"\b(?:" + "|".join(names) + r")\b"), regions
 
 
-def context_regions(text: str) -> set[str]:
-    """Regions the article names through its parties and areas (DPR, Donbas), not as places."""
+def context_names(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Where the article names regions through its parties and areas (DPR, Donbas), and those regions."""
     pattern, regions = context_pattern()
-    return {region for m in pattern.finditer(text) for region in regions[m.group()]}
+    return [(m.start(), m.end(), regions[m.group()]) for m in pattern.finditer(text)]
 
 
 class Layout:
     """What resolution looks up around each name, indexed once per article so each look-up is cheap:
     the non-place entities (by start, with the running maximum of their ends to bisect on) and the line
-    breaks."""
+    breaks, and the parties and areas that stand for regions (`context_names`)."""
 
     def __init__(self, annotated: AnnotatedArticle, work: Work) -> None:
         self.text = annotated.article.text
@@ -98,6 +98,7 @@ class Layout:
         )
         self._ends = list(itertools.accumulate((e for _, e, _ in self.blocked), max))
         self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        self.context = context_names(self.text)
 
     def entities_over(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """The blocked entities overlapping [start, end)."""

@@ -16,7 +16,7 @@ from frontwatch.model import (
     PlaceKind,
     Precision,
 )
-from frontwatch.resolve_rules import SETTLEMENTS, Layout, context_pattern, scoring
+from frontwatch.resolve_rules import SETTLEMENTS, Layout, scoring
 
 # What may stand between a name and the unit that says where it is, and between two such units.
 _UNIT_GAP = re.compile(
@@ -84,10 +84,11 @@ def _town(entries: list[GazetteerEntry], surface: str) -> GazetteerEntry:
 
 
 def _units(
-    kept: list[tuple[NameMatch, tuple[str, ...]]], text: str, gazetteer: Gazetteer
+    kept: list[tuple[NameMatch, tuple[str, ...]]], layout: Layout, gazetteer: Gazetteer
 ) -> tuple[list[_Unit], set[int]]:
     """Every region or raion the text names (also pre-2020 raions, which KATOTTH no longer has), and the
     indexes of kept matches that only named a former raion (not places: "Shakhtarskyi district")."""
+    text, context = layout.text, layout.context
     units: list[_Unit] = []
     dropped: set[int] = set()
     district_towns: list[tuple[int, NameMatch, list[GazetteerEntry]]] = []
@@ -142,11 +143,10 @@ def _units(
         units.append(_Unit(m.start(), m.end(), admin1, centre=point, town=centre, firm=False))
         taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     # "Krasnopolye of the Donetsk People's Republic", "Ozernoye, DPR": a party named after one region
-    pattern, regions = context_pattern()
-    for m in pattern.finditer(text):
-        if len(regions[m.group()]) == 1:
-            units.append(_Unit(m.start(), m.end(), frozenset(regions[m.group()])))
-            taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    for start, end, named in context:
+        if len(named) == 1:
+            units.append(_Unit(start, end, frozenset(named)))
+            taken[start:end] = b"\x01" * (end - start)
     for k, match, entries in district_towns:
         if k in dropped or any(taken[match.start : match.end]):
             continue
@@ -252,7 +252,7 @@ def narrow(
     """A unit the text writes after a name is a hard filter on its candidates ("Andriivka village in Kyiv
     Oblast", "Kutuzovka, Dobropolsky district, Donetsk region"); former raions narrow, are not places."""
     text = layout.text
-    units, dropped = _units(kept, text, gazetteer)
+    units, dropped = _units(kept, layout, gazetteer)
     starts = [u.start for u in units]
     out = []
     for k, (match, ids) in enumerate(kept):

@@ -49,7 +49,8 @@ def default_db_url() -> str:
 
 # Limits on hostile or runaway input (docs/security.md). A long news report is ~100 KB of text.
 MAX_ARTICLE_BYTES = 4 * 1024 * 1024  # one article's text; a bigger one is skipped, named, with its size
-MAX_BODY_BYTES = MAX_ARTICLE_BYTES + 64 * 1024  # a POST /articles body: the article plus its JSON fields
+BODY_OVERHEAD_BYTES = 64 * 1024  # a POST /articles body holds the article plus its JSON fields
+MAX_BODY_BYTES = MAX_ARTICLE_BYTES + BODY_OVERHEAD_BYTES
 ANALYSIS_QUEUE = 4  # POST /articles analysing or waiting; more get 503 with Retry-After
 ANALYSIS_TIMEOUT_S = 120.0  # a POST /articles waiting longer for its analysis gets 503
 SHUTDOWN_GRACE_S = 3  # on SIGTERM, `serve` waits this long for requests in flight, then stops
@@ -88,5 +89,5 @@ class Settings:
             write_token=os.environ.get("FRONTWATCH_WRITE_TOKEN"),
             read_token=os.environ.get("FRONTWATCH_READ_TOKEN"),
             max_article_bytes=article,
-            max_body_bytes=article + (MAX_BODY_BYTES - MAX_ARTICLE_BYTES),
+            max_body_bytes=article + BODY_OVERHEAD_BYTES,
         )

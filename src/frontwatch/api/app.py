@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frontwatch import __version__
 from frontwatch.api import aggregates, articles, events, health, places
 from frontwatch.api.cache import GenerationCache
-from frontwatch.api.errors import ApiError, install_error_handlers
+from frontwatch.api.errors import ApiError, error_response, install_error_handlers
 from frontwatch.model import Article, Event
 from frontwatch.settings import Settings
 from frontwatch.store import Store, open_store
@@ -106,6 +105,11 @@ def _in_daemon_thread(fn: Callable[..., T], *args: object) -> asyncio.Future[T]:
     return future
 
 
+def _unavailable(message: str) -> ApiError:
+    """503 with the Retry-After a client should honour."""
+    return ApiError(503, message, headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
 class Ingester:
     """POST /articles' work: one analysis at a time (spaCy and the gazetteer are shared), a bounded
     queue (503 with Retry-After beyond it), a time limit, and queued work dropped when its client
@@ -136,11 +140,7 @@ class Ingester:
 
     async def ingest(self, article: Article, request: Request) -> list[Event]:
         if self._pending >= self.settings.analysis_queue:
-            raise ApiError(
-                503,
-                f"{self._pending} reports are being analysed or waiting; try again shortly",
-                headers={"Retry-After": str(RETRY_AFTER_S)},
-            )
+            raise _unavailable(f"{self._pending} reports are being analysed or waiting; try again shortly")
         self._pending += 1
         cancelled = threading.Event()
         work = _in_daemon_thread(self._run, article, cancelled)
@@ -156,22 +156,18 @@ class Ingester:
                 finished, _ = await asyncio.wait({work}, timeout=0.25)
             except asyncio.CancelledError:  # the server is stopping (SIGTERM): answer, then let it go
                 cancelled.set()
-                raise ApiError(
-                    503, "the server is stopping; post again", headers={"Retry-After": str(RETRY_AFTER_S)}
-                ) from None
+                raise _unavailable("the server is stopping; post again") from None
             if finished:
                 result = work.result()
                 assert result is not None  # only None when cancelled, and then nobody waits
                 return result
             if await request.is_disconnected():
                 cancelled.set()
-                raise ApiError(499, "the client went away", code="client_closed")
+                raise ApiError(499, "the client went away")
             if loop.time() > deadline:
                 cancelled.set()
-                raise ApiError(
-                    503,
-                    f"the analysis did not finish within {self.settings.analysis_timeout_s:g} s",
-                    headers={"Retry-After": str(RETRY_AFTER_S)},
+                raise _unavailable(
+                    f"the analysis did not finish within {self.settings.analysis_timeout_s:g} s"
                 )
 
 
@@ -182,13 +178,8 @@ class WebFiles(StaticFiles):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
             allow = ", ".join(sorted(_methods_of(scope["app"], scope["path"]) or {"GET", "HEAD"}))
-            error = ApiError(405, f"{scope['method']} is not allowed here (allowed: {allow})")
-            response = JSONResponse(
-                {"error": {"code": error.code, "message": error.message, "detail": None}},
-                status_code=405,
-                headers={"Allow": allow},
-            )
-            await response(scope, receive, send)
+            message = f"{scope['method']} is not allowed here (allowed: {allow})"
+            await error_response(ApiError(405, message, headers={"Allow": allow}))(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 

@@ -54,6 +54,11 @@ def _body(code: str, message: str, detail: list | None = None) -> dict:
     return {"error": {"code": code, "message": message, "detail": detail}}
 
 
+def error_response(exc: ApiError) -> JSONResponse:
+    """An ApiError in the one error shape (also for code outside FastAPI's handlers)."""
+    return JSONResponse(_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers)
+
+
 def _describe(errors: list[dict]) -> str:
     parts = []
     for err in errors:
@@ -65,7 +70,7 @@ def _describe(errors: list[dict]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers)
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -71,11 +71,15 @@ def events_geojson(store: StoreDep, flt: EventFilterDep, limit: Limit | None = N
 )
 def get_event(store: StoreDep, event_id: EventIdPath) -> EventDetailOut:
     """The event with its article and the paragraph that holds its evidence."""
-    found = query.event_with_article(store, event_id)
+    ident = query.event_id_of(store, event_id)
+    found_cluster = derive.event_cluster(store, ident) if ident is not None else None
+    # the cluster lists the event itself with its article: no second read of them
+    own = next((m for m in found_cluster.members if m.event.id == ident), None) if found_cluster else None
+    found = (own.event, own.article) if own else query.event_with_article(store, ident) if ident else None
     if found is None:
         raise not_found("event", event_id)
     event, article = found
-    cluster = _cluster(store, event.id)
+    cluster = _cluster_out(found_cluster) if found_cluster else None
     out = EventOut.from_event(event, cluster_id=cluster.id if cluster else None)
     return EventDetailOut(
         cluster=cluster,
@@ -91,10 +95,7 @@ def get_event(store: StoreDep, event_id: EventIdPath) -> EventDetailOut:
     )
 
 
-def _cluster(store: Store, event_id: str) -> ClusterOut | None:
-    found = derive.event_cluster(store, event_id)
-    if found is None:
-        return None
+def _cluster_out(found: derive.EventCluster) -> ClusterOut:
     members = [
         ClusterMemberOut(
             event_id=m.event.id,
@@ -108,7 +109,9 @@ def _cluster(store: Store, event_id: str) -> ClusterOut | None:
         )
         for m in found.members
     ]
-    return ClusterOut(id=found.cluster_id, independent_sources=found.independent_sources, members=members)
+    return ClusterOut(
+        id=found.cluster_id, independent_sources=found.independent_sources, members=members, size=found.size
+    )
 
 
 @router.get("/facets", response_model=FacetsOut, summary="Counts for the map's filters", responses=_ERRORS)

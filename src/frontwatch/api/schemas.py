@@ -76,7 +76,10 @@ class ClusterOut(_Out):
 
     id: str
     independent_sources: int
-    members: list[ClusterMemberOut]
+    members: list[ClusterMemberOut] = Field(
+        description="the reports, canonical first, the event itself always; a large cluster lists its first"
+    )
+    size: int = Field(description="how many reports the cluster has in all")
 
 
 class EventDetailOut(EventOut):

@@ -49,6 +49,6 @@ class AmbiguousPrefix(click.ClickException):
         super().__init__(f"{message}; give more of the id:{listed}")
 
 
-def plural(count: int, noun: str, plural_form: str | None = None) -> str:
-    """'1 article', '2 articles' (or the given plural form) for summary lines."""
-    return f"{count} {noun if count == 1 else plural_form or noun + 's'}"
+def plural(count: int, noun: str) -> str:
+    """'1 article', '2 articles' for summary lines."""
+    return f"{count} {noun if count == 1 else noun + 's'}"

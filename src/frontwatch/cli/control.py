@@ -94,9 +94,6 @@ def control(
             click.echo(f"held on {day.date().isoformat()}: {plural(len(held), 'place')}")
             click.echo("\n".join(_lines(held, with_place=True)))
         return
-    if not timelines and not as_json:  # not an error: the stored reports just say nothing of it
-        click.echo(f"no control changes reported for {place!r} in the stored reports")
-        return
     if as_json:
         _dump([
             {
@@ -105,6 +102,9 @@ def control(
             }
             for e, intervals in timelines
         ])  # fmt: skip
+        return
+    if not timelines:  # not an error: the stored reports just say nothing of it
+        click.echo(f"no control changes reported for {place!r} in the stored reports")
         return
     for entry, intervals in timelines:
         click.echo(f"{entry.name} ({entry.admin1 or entry.country}; {entry.id})")

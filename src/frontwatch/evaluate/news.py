@@ -113,7 +113,11 @@ def place_right(event: Event, gold_place: dict[str, Any]) -> bool:
     if code:
         return False
     wanted = {name_key(n) for n in (gold_place.get("name") or "", *(gold_place.get("aliases") or ()))}
-    ours = {name_key(n) for n in (entry.name, *entry.names, event.place.mention.surface)}
+    names = (entry.name, *entry.names, event.place.mention.surface)
+    if event.place.mention.role == "direction":
+        # "in Kupyansk direction": the front direction named after the city, as the gold names it
+        names = (*names, *(f"{n} direction" for n in names))
+    ours = {name_key(n) for n in names}
     return bool(wanted & ours - {""})
 
 

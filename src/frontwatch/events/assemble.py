@@ -41,6 +41,7 @@ def assemble(
     title_end: int = 0,
     priority: Callable[[str], int] = lambda _: 0,
     toll: Callable[[str], bool] = lambda _: False,
+    yields_to: Callable[[str], tuple[str, ...]] = lambda _: (),
 ) -> list[Event]:
     """One event per incident, in text order of its first mention; `title_end` ends the headline; `toll`
     says which fw types only tell the toll or the damage of an incident (they join the incident told)."""
@@ -77,15 +78,28 @@ def assemble(
         same_area = [i for i in same_area if _same(i.head, e, published)]
         if same_area:
             same_area[0].members.append(e)
-        elif not homes:
+        elif not homes and not _whole_country(e, title_end):
             incidents.append(_Incident([e]))
-        # several incidents it could belong to and no place of its own to tell them apart: a summary
+        # several incidents it could belong to and no place of its own to tell them apart: a summary;
+        # in a report's body, a whole country and no incident of its kind: a summary too ("used 9,000
+        # guided bombs against Ukraine this year", "wrested from Russia since the offensive began")
     for e in headlines:
         # a headline tells the report's incident, often with a coarser or other place ("... In Russian
         # Village"): the one incident of its kind, or the one of its kind at its place
         kind = [i for i in incidents if _same(i.head, e, published)]
         here = [i for i in kind if _same_place(i.head, e) or _within(e, i.head)]
         home = here[0] if len(here) == 1 else kind[0] if len(kind) == 1 else None
+        if home is None and not kind:
+            # "Russian attacks kill 1 in Kherson Oblast" over a body telling strikes: the headline's generic
+            # word is the body's first incident of the kind it yields to (as within one sentence)
+            home = next(
+                (
+                    i
+                    for i in incidents
+                    if i.head.event_type in yields_to(e.fw_type) and _same_day(i.head, e, published)
+                ),
+                None,
+            )
         if home is None:
             incidents.append(_Incident([e]))
         else:
@@ -137,7 +151,13 @@ def _side(e: Event) -> str | None:
 
 def _same(a: Event, b: Event, published: date | None) -> bool:
     """Same kind of action, same control change, compatible days and doers (the place is checked apart)."""
-    if a.event_type != b.event_type or a.control_to != b.control_to:
+    if a.event_type != b.event_type:
+        return False
+    # "resulting in the capture of Andriivka", its taker unnamed, beside "the UAF has liberated Andriivka":
+    # one change of hands, told by the side that names who took it
+    if a.control_to != b.control_to and not (
+        a.control_to and b.control_to and None in (_taker(a), _taker(b))
+    ):
         return False
     if a.event_type == "Strategic developments" and a.sub_event_type != b.sub_event_type:
         return False
@@ -149,6 +169,11 @@ def _same(a: Event, b: Event, published: date | None) -> bool:
     if sa and sb and sa != sb and a.event_type == "Explosions/Remote violence":
         return False
     return _same_day(a, b, published)
+
+
+def _taker(e: Event) -> str | None:
+    """The side the text names as acting (not one assumed by default)."""
+    return next((a.side for a in e.actors if a.side in _SIDES and a.surface), None)
 
 
 def _same_day(a: Event, b: Event, published: date | None) -> bool:
@@ -168,6 +193,11 @@ def _same_place(a: Event, b: Event) -> bool:
     if a.place is None or b.place is None:
         return a.place is None and b.place is None
     return a.place.entry.id == b.place.entry.id
+
+
+def _whole_country(e: Event, title_end: int) -> bool:
+    """Is e placed at a whole country, in the body of a report that has a headline?"""
+    return title_end > 0 and e.place is not None and e.place.entry.kind == PlaceKind.COUNTRY
 
 
 def _within(e: Event, home: Event) -> bool:
@@ -202,6 +232,7 @@ def _merge(
 ) -> Event:
     # a control change absorbs the fighting at its place: it stays the head
     pool = [e for e in members if e.control_to is not None] or members
+    pool = [e for e in pool if e.control_to is None or _taker(e) is not None] or pool
     head = min(pool, key=lambda e: _rank(e, title_end, priority))
     mentions = tuple(sorted({e.evidence for e in members}, key=lambda s: (s.start_char, s.end_char)))
     if len(members) == 1:

@@ -130,6 +130,28 @@ def _day_range(m: re.Match[str], published: date | None) -> When | None:
         return None
 
 
+_MONTH_NAMES = "|".join(n.capitalize() for n in MONTHS if len(n) > 3 or n == "may")
+# "in May last year", "in November 2022", "in early March": a month, no day (capitalised: not "may")
+_IN_MONTH = re.compile(
+    rf"\bin\s+(?:(?:early|late|mid)[\s-]+)?(?P<m>{_MONTH_NAMES})\b(?!\.?\s*\d{{1,2}}\b)"
+    r"(?:,?\s+(?P<y>(?:19|20)\d\d)\b|\s+(?P<rel>last|this)\s+year\b)?"
+)
+
+
+def month(text: str, published: date | None) -> When | None:
+    """The month a sentence names without a day ("in May last year", "in November 2022")."""
+    m = _IN_MONTH.search(text)
+    if m is None or (published is None and m.group("y") is None):
+        return None
+    n = MONTHS[m.group("m").lower()]
+    if m.group("y"):
+        year = int(m.group("y"))
+    else:
+        assert published is not None
+        year = published.year - (m.group("rel") == "last" or (m.group("rel") is None and n > published.month))
+    return When(date(year, n, 1), DatePrecision.MONTH, None, True)
+
+
 # "Russia Today (RT)", "USA Today", "Kyiv Post Today": an outlet's name, not the day
 _OUTLET_NAME = re.compile(r"\b(?:russia|usa|kyiv|moscow|ukraine|europe)\s+$")
 

@@ -20,7 +20,7 @@ from datetime import date
 from frontwatch.events import places as pl
 from frontwatch.events.assemble import assemble
 from frontwatch.events.claims import Attribution, attributions
-from frontwatch.events.dates import When, explicit, relative
+from frontwatch.events.dates import When, explicit, month, relative
 from frontwatch.events.quantities import quantities
 from frontwatch.events.text import Sentence, build
 from frontwatch.events.vocab import EventType, Vocabulary, actor_key, trigger_key, vocabulary, weapon_key
@@ -43,7 +43,12 @@ log = logging.getLogger(__name__)
 _ANAPHORIC = re.compile(r"\b(?:this|that|these|those|the same|such|further|a further|future|next)\s+$")
 # "the attack", "its strikes": an incident the report has already told (a control change keeps its object;
 # "this", "that" are _ANAPHORIC's)
-_DEFINITE = re.compile(r"\b(?:the|its|their)\s+(?:(?:same|latest|recent|previous|overnight|massive)\s+)?$")
+# ("Saturday's attack", "last night's strike": a day's possessive names it as already told too)
+_DEFINITE = re.compile(
+    r"(?:\b(?:the|its|their)"
+    r"|\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun|yester|to)day|last night|tonight)['’]s)"
+    r"\s+(?:(?:same|latest|recent|previous|overnight|massive)\s+)?$"
+)
 # "occupied Feodosiia", "the liberated Kherson": a state the place is in, not its capture
 _ADJECTIVE = re.compile(
     r"\b(?:in|of|the|from|near|into|on|at|to|temporarily|russian-|newly|recently|currently|still)\s+$"
@@ -125,6 +130,7 @@ def extract(resolved: ResolvedArticle) -> ExtractedArticle:
         title_end=title_end,
         priority=lambda key: v.types[key].priority,
         toll=lambda key: v.types[key].toll or v.types[key].consequence,
+        yields_to=lambda key: v.types[key].yields_to,
     )
     return ExtractedArticle(resolved=resolved, events=tuple(events))
 
@@ -165,7 +171,9 @@ class _Extractor:
         if i not in self._dates:
             s = self.sents[i]
             when = explicit(s.text, self.published) if _DIGIT.search(s.text) else None
-            self._dates[i] = when or relative(self.low[s.start : s.end], self.published)
+            self._dates[i] = (
+                when or relative(self.low[s.start : s.end], self.published) or month(s.text, self.published)
+            )
         return self._dates[i]
 
     def _same_paragraph(self, s: Sentence, step: int) -> bool:
@@ -294,6 +302,8 @@ class _Extractor:
                     related = [p for p in self.places[s.index] if p.entry.id != o.entry.id and p not in objs]
                     out.append(_Candidate(t, a, b, o, pl.unique(related), modality, ev_end))
                 continue
+            if t.needs_own_place and self.chosen[s.index][0] is None and not self._caption(s):
+                continue  # "forces are moving fast in the south": a movement with no scene is no incident
             place, related = self._place(s, t)
             listed = pl.enumeration(self.text, self.places[s.index], place) if place is not None else [place]
             for p in listed:  # "attacks were repulsed near A, B and C": one event per place

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import pairwise
 
 from frontwatch.geometry import haversine_km
@@ -58,6 +59,11 @@ NEXT_LIST = re.compile(
     r"^\W*(?:among them|these (?:are|include)|they (?:are|include)|in particular|including)\b", re.I
 )
 FROM = re.compile(r"\bfrom\s+(?:the\s+)?$", re.I)
+# "Bryansk, Belgorod, Voronezh and Saratov regions": the noun after a list says every member is a region,
+# whatever kind each name resolved to on its own
+_REGIONS_AFTER = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:regions|oblasts|provinces)\b", re.I)
+# "in Melitopol and Berdiansk directions": every member of the list names a front direction
+_DIRECTIONS_AFTER = re.compile(r"\s*directions\b", re.I)
 
 # Where a place is named as a venue, a speaker or a government rather than as the scene of what happened:
 # "ahead of Minsk peace summit", "Kiev points at Moscow", "Moscow said", "... - Kiev military", ": Kiev".
@@ -240,23 +246,36 @@ def enumeration(text: str, places: Sequence[Place], main: Place) -> list[Place]:
     if main not in ordered:
         return [main]
     at = ordered.index(main)
+    run = _run(text, ordered, at, same_rank=False)
+    if not _REGIONS_AFTER.match(text, run[-1].mention.end_char):
+        run = _run(text, ordered, at, same_rank=True)
+    if len(run) > 1 and _TOWARDS.search(
+        text, max(0, run[0].mention.start_char - 40), run[0].mention.start_char
+    ):
+        return [main]  # "trying to move towards A and B": one push, at where it heads first
+    if len(run) > 1 and _DIRECTIONS_AFTER.match(text, run[-1].mention.end_char):
+        run = [
+            p if is_direction(p) else replace(p, mention=replace(p.mention, role="direction")) for p in run
+        ]
+    return [p for p in run if is_scene(text, p)] or [main]
+
+
+def _run(text: str, ordered: list[Place], at: int, *, same_rank: bool) -> list[Place]:
+    """The places around ordered[at] joined to it by list gaps (of its rank only, with same_rank)."""
+    main = ordered[at]
     run = [main]
     for step in (-1, 1):
         i = at
         while 0 <= i + step < len(ordered):
             a, b = (ordered[i + step], ordered[i]) if step < 0 else (ordered[i], ordered[i + step])
             other = ordered[i + step]
-            if rank(other) != rank(main) or not _LIST_GAP.fullmatch(
+            if (same_rank and rank(other) != rank(main)) or not _LIST_GAP.fullmatch(
                 text[a.mention.end_char : b.mention.start_char]
             ):
                 break
             run.insert(0, other) if step < 0 else run.append(other)
             i += step
-    if len(run) > 1 and _TOWARDS.search(
-        text, max(0, run[0].mention.start_char - 40), run[0].mention.start_char
-    ):
-        return [main]  # "trying to move towards A and B": one push, at where it heads first
-    return [p for p in run if is_scene(text, p)] or [main]
+    return run
 
 
 def main_of_article(places: Sequence[Place], *, text: str | None = None) -> Place | None:

@@ -145,6 +145,7 @@ class EventType:
     )
     weak_re: re.Pattern[str] | None = None  # the triggers of the type that need an armed side (same rule)
     party_report: bool = False  # told by a warring side's command or ministry, it is that side's claim
+    needs_own_place: bool = False  # outside a caption, only where its own sentence names a scene
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +243,7 @@ TYPE_KEYS = frozenset(
         "description", "event_type", "sub_event_type", "triggers", "examples", "priority", "aspect",
         "both_sides", "control", "default_control_to", "needs_object_place", "modality", "consequence",
         "yields_to", "max_words", "caption_only", "overrides", "toll", "by_means", "needs_armed_actor",
-        "weak", "party_report",
+        "weak", "party_report", "needs_own_place",
     }
 )  # fmt: skip
 
@@ -288,6 +289,7 @@ def _event_types(raw: dict[str, Any]) -> dict[str, EventType]:
             by_means=tuple(t.get("by_means", ())),
             needs_armed_actor=bool(t.get("needs_armed_actor", False)),
             party_report=bool(t.get("party_report", False)),
+            needs_own_place=bool(t.get("needs_own_place", False)),
             weak_re=re.compile(rf"(?:{_words(_lower(t['weak']))})$") if t.get("weak") else None,
         )
         for key, t in raw["types"].items()

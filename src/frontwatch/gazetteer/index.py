@@ -169,22 +169,25 @@ class Gazetteer:
         self._by_region: dict[str, dict[str, list[tuple[str, str]]]] = {}
         self._region_names: list[tuple[str, frozenset[str]]] | None = None
         self._near_misses: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}  # approximate look-ups done
-        # Capitals stand for their governments ("Kiev shelling", "... in past day: Kiev"): a country's
-        # entry sits at its capital's point.
-        seats = {(e.lat, e.lon) for e in self._entries.values() if e.kind is PlaceKind.COUNTRY}
-        self._capitals = frozenset(
-            e.id for e in self._entries.values() if e.kind is PlaceKind.CITY and (e.lat, e.lon) in seats
+        # Capitals and countries stand for their governments ("Kiev shelling", "... in past day: Kiev"): a
+        # country's entry sits at its capital's point.
+        countries = [e for e in self._entries.values() if e.kind is PlaceKind.COUNTRY]
+        seats = {(e.lat, e.lon) for e in countries}
+        self._governments = frozenset(
+            [e.id for e in self._entries.values() if e.kind is PlaceKind.CITY and (e.lat, e.lon) in seats]
+            + [e.id for e in countries]
         )
         self._front = front_regions()
         self._max_tokens = min(_matching()["max_tokens"], max(k.count(" ") + 1 for k in self._keys))
-        # The most words of a name opening with each word's key: most capitalised words open none, so the
-        # matcher tries no longer spans for them.
-        self._span: dict[str, int] = {}
+        # The most words of a name of several words opening with each word's key: most capitalised words
+        # open none, so the matcher tries no longer spans for them.
+        self._longest: dict[str, int] = {}
         for key in self._keys:
-            words = key.count(" ") + 1
-            first = key.partition(" ")[0]
-            if words > self._span.get(first, 0):
-                self._span[first] = words
+            if " " in key:
+                first, _, rest = key.partition(" ")
+                words = rest.count(" ") + 2
+                if words > self._longest.get(first, 0):
+                    self._longest[first] = words
         log.info("gazetteer %s: %d entries, %d keys", path.name, len(self._entries), len(self._keys))
 
     @classmethod
@@ -395,7 +398,8 @@ class Gazetteer:
             word = tokens[i][2]
             lower_cued = word[:1].islower()
             found = None
-            limit = min(self._max_tokens, self._span.get(keys[i], 0), n - i)
+            longest = self._longest.get(keys[i]) or (1 if keys[i] in self._keys else 0)
+            limit = min(self._max_tokens, longest, n - i)
             reach = 1  # words from i on that may form one name
             while reach < limit and joinable[i + reach - 1]:
                 reach += 1
@@ -456,7 +460,7 @@ class Gazetteer:
             possessive = _POSSESSIVE.match(text, tokens[last][1])
             # A capital or a country stands for its government ("Kiev's shelling", "Russia's war"); a town's
             # possessive is what happened to it ("Mariupol's shelling").
-            capital = any(k in self._capitals or self._entries[k].kind is PlaceKind.COUNTRY for k in ids)
+            capital = not self._governments.isdisjoint(ids)
             begin = tokens[i][0]
             source = (
                 _SOURCE_BEFORE.search(text, max(0, begin - 4), begin) is not None

@@ -95,8 +95,7 @@ def _stream_jsonl(
         number += 1
         where = f"{origin}:{number}"
         blank = blank and not line.strip(b" \t\r\n\xef\xbb\xbf")
-        if len(line.rstrip(b"\r\n")) > limit:
-            size = len(line.rstrip(b"\r\n"))
+        if (size := len(line.rstrip(b"\r\n"))) > limit:
             while not line.endswith(b"\n") and (line := stream.readline(_SKIP_CHUNK)):
                 size += len(line.rstrip(b"\r\n"))
             yield too_large(where, size, limit)

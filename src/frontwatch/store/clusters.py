@@ -42,7 +42,7 @@ from sqlalchemy import (
 )
 
 from frontwatch.model import ClusterState, Event, MergeReason, Modality
-from frontwatch.store.read import events_from_rows
+from frontwatch.store.read import chunks, events_from_rows
 from frontwatch.store.schema import ID, articles, events, metadata
 
 log = logging.getLogger(__name__)
@@ -227,7 +227,7 @@ def write_merge(
     if fresh:
         # a summary left by events since deleted (its cluster is named after an event id that
         # is being stored again) gives way to the new one
-        for chunk in _chunks([row["cluster_id"] for row in fresh]):
+        for chunk in chunks([row["cluster_id"] for row in fresh]):
             conn.execute(delete(cluster_summaries).where(cluster_summaries.c.cluster_id.in_(chunk)))
         conn.execute(insert(cluster_summaries), fresh)
     if changed:
@@ -236,7 +236,7 @@ def write_merge(
         }
         where = cluster_summaries.c.cluster_id == bindparam("b_cluster_id")
         conn.execute(update(cluster_summaries).where(where).values(values), changed)
-    for chunk in _chunks(no_longer_canonical):
+    for chunk in chunks(no_longer_canonical):
         conn.execute(
             update(event_clusters).where(event_clusters.c.event_id.in_(chunk)).values(is_canonical=False)
         )
@@ -328,7 +328,7 @@ def _coalesced(windows: Sequence[Window]) -> list[Window]:
 def events_by_id(conn: Connection, ids: Iterable[str]) -> dict[str, Event]:
     """These stored events (the first and canonical reports of clusters), by id."""
     found: dict[str, Event] = {}
-    for chunk in _chunks(sorted(set(ids))):
+    for chunk in chunks(sorted(set(ids))):
         rows = list(conn.execute(select(events).where(events.c.id.in_(chunk))).mappings())
         found.update((e.id, e) for e in events_from_rows(conn, rows))
     return found
@@ -345,7 +345,7 @@ def unassigned_events(conn: Connection, article_ids: Sequence[str] | None = None
     if article_ids is None:
         return events_from_rows(conn, list(conn.execute(base).mappings()))
     found: list[Event] = []
-    for chunk in _chunks(article_ids):
+    for chunk in chunks(article_ids):
         rows = conn.execute(base.where(events.c.article_id.in_(chunk))).mappings()
         found += events_from_rows(conn, list(rows))
     return found
@@ -372,16 +372,10 @@ def clusters_of(conn: Connection, event_ids: Sequence[str]) -> dict[str, str]:
     """Event id → cluster id, for those of these events that have one."""
     found: dict[str, str] = {}
     c = event_clusters.c
-    for chunk in _chunks(event_ids):
+    for chunk in chunks(event_ids):
         rows = conn.execute(select(c.event_id, c.cluster_id).where(c.event_id.in_(chunk)))
         found.update((row.event_id, row.cluster_id) for row in rows)
     return found
-
-
-def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
-    # stay under SQLite's bound-parameter limit
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _assignment(row: Row) -> Assignment:
@@ -449,7 +443,9 @@ def article_outlets(engine: Engine) -> dict[str, str]:
 def article_outlets_of(conn: Connection, article_ids: Sequence[str]) -> dict[str, str]:
     """`article_outlets` for these articles only."""
     found: dict[str, str] = {}
-    for chunk in _chunks(article_ids):
-        stmt = select(articles.c.id, articles.c.source).where(articles.c.id.in_(chunk))
-        found.update({row.id: row.source for row in conn.execute(stmt.where(articles.c.source.is_not(None)))})
+    for chunk in chunks(article_ids):
+        stmt = select(articles.c.id, articles.c.source).where(
+            articles.c.id.in_(chunk), articles.c.source.is_not(None)
+        )
+        found.update((row.id, row.source) for row in conn.execute(stmt))
     return found

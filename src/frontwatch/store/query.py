@@ -14,13 +14,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, exists, func, or_, select
 
 from frontwatch.errors import FrontWatchError
 from frontwatch.model import Article, Event, GazetteerEntry
 from frontwatch.public import doc_with_cluster, event_json
 from frontwatch.store.clusters import clusters_of, event_clusters
-from frontwatch.store.read import article_from_row, entry_from_row, events_from_rows
+from frontwatch.store.read import article_from_row, chunks, entry_from_row, events_from_rows
 from frontwatch.store.schema import (
     articles,
     event_actors,
@@ -234,32 +234,52 @@ def _place_condition(place: str) -> ColumnElement[bool]:
     return or_(e.place_entry_id.in_(named), func.lower(e.place_surface) == name)
 
 
-def _after(cursor: PageCursor) -> ColumnElement[bool]:
-    """Rows after the cursor in the order (date ASC NULLS LAST, id)."""
+def _dated_after(cursor: PageCursor) -> ColumnElement[bool]:
+    """Dated rows after a dated cursor in (date, id) order: ``date >= day`` first, so that the page
+    is an index range starting at the cursor's day."""
     e = events.c
-    if cursor.key == "":  # already among the undated rows, which sort last
-        return and_(e.date.is_(None), e.id > cursor.id)
-    day = dt.date.fromisoformat(cursor.key)
-    return or_(e.date > day, and_(e.date == day, e.id > cursor.id), e.date.is_(None))
+    try:
+        day = dt.date.fromisoformat(cursor.key)
+    except ValueError as exc:
+        raise InvalidCursor("not a cursor this server wrote; pass next_cursor unchanged") from exc
+    return and_(e.date >= day, or_(e.date > day, e.id > cursor.id))
 
 
-def _page_conditions(flt: EventFilter, cursor: PageCursor | None) -> list[ColumnElement[bool]]:
-    """The filter's conditions, plus "after the cursor" when paging on."""
-    where = _conditions(flt)
+def _dated(base: Select, flt: EventFilter, cursor: PageCursor | None, *, limit: int) -> Select:
+    """``base`` narrowed to the dated rows of ``flt`` after ``cursor``, in (date, id) order."""
+    e = events.c
+    where = [*_conditions(flt), e.date.is_not(None)]
     if cursor is not None:
-        try:
-            where.append(_after(cursor))
-        except ValueError as exc:
-            raise InvalidCursor("not a cursor this server wrote; pass next_cursor unchanged") from exc
-    return where
+        where.append(_dated_after(cursor))
+    return base.where(*where).order_by(e.date, e.id).limit(limit)
+
+
+def _keyset_rows(
+    conn: Connection, base: Select, flt: EventFilter, *, limit: int, cursor: PageCursor | None
+) -> list[RowMapping]:
+    """At most ``limit`` rows of ``base`` (a select from events) that match ``flt`` and come after
+    ``cursor`` in the order (date ASC NULLS LAST, id).
+
+    Dated and undated rows are read apart, each an index range from the cursor on: one query with
+    "after the cursor OR date IS NULL" made every page rescan the date index from its start (and a
+    full export quadratic)."""
+    e = events.c
+    rows: list[RowMapping] = []
+    if cursor is None or cursor.key != "":  # an empty key: the cursor is already among the undated
+        rows = list(conn.execute(_dated(base, flt, cursor, limit=limit)).mappings())
+    if len(rows) < limit and flt.since is None and flt.until is None:  # a date filter excludes undated
+        where = [*_conditions(flt), e.date.is_(None)]
+        if cursor is not None and cursor.key == "":
+            where.append(e.id > cursor.id)
+        undated = base.where(*where).order_by(e.id).limit(limit - len(rows))
+        rows += conn.execute(undated).mappings()
+    return rows
 
 
 def _event_rows(
     conn: Connection, flt: EventFilter, *, limit: int, cursor: PageCursor | None
 ) -> list[RowMapping]:
-    where = _page_conditions(flt, cursor)
-    stmt = select(events).where(*where).order_by(events.c.date.asc().nulls_last(), events.c.id).limit(limit)
-    return list(conn.execute(stmt).mappings())
+    return _keyset_rows(conn, select(events), flt, limit=limit, cursor=cursor)
 
 
 def _cursor_of(row: RowMapping) -> PageCursor:
@@ -285,17 +305,12 @@ def event_docs_page(
     store: Store, flt: EventFilter, *, limit: int, cursor: PageCursor | None = None
 ) -> Page[str]:
     """`events_page` as the events' public JSON objects (text), read from events.doc as stored."""
-    where = _page_conditions(flt, cursor)
     e = events.c
-    stmt = (
-        select(e.id, e.date, e.doc, event_clusters.c.cluster_id)
-        .select_from(events.outerjoin(event_clusters, event_clusters.c.event_id == e.id))
-        .where(*where)
-        .order_by(e.date.asc().nulls_last(), e.id)
-        .limit(limit + 1)
+    base = select(e.id, e.date, e.doc, event_clusters.c.cluster_id).select_from(
+        events.outerjoin(event_clusters, event_clusters.c.event_id == e.id)
     )
     with store.engine.connect() as conn:
-        rows = list(conn.execute(stmt).mappings())
+        rows = _keyset_rows(conn, base, flt, limit=limit + 1, cursor=cursor)
         more = len(rows) > limit
         rows = rows[:limit]
         docs = {r["id"]: r["doc"] for r in rows}
@@ -346,28 +361,45 @@ def _paged(
 def event_with_article(store: Store, event_id: str) -> tuple[Event, Article] | None:
     """The event with this id (or unique id prefix, at least 6 characters; the "ev:" may be left
     out) and its article; AmbiguousId when the prefix matches several."""
+    ident = event_id_of(store, event_id)
+    if ident is None:
+        return None
+    return events_with_articles(store, [ident]).get(ident)
+
+
+def event_id_of(store: Store, event_id: str) -> str | None:
+    """The full id of the stored event with this id or unique id prefix (at least 6 characters;
+    the "ev:" may be left out), None if none; AmbiguousId when the prefix matches several."""
     forms = [event_id] if event_id.startswith(EVENT_ID_PREFIX) else [event_id, EVENT_ID_PREFIX + event_id]
     with store.engine.connect() as conn:
         ident = conn.execute(select(events.c.id).where(events.c.id.in_(forms)).limit(1)).scalar()
-        if ident is None and len(event_id) >= 6:
-            likes = [events.c.id.like(prefix_pattern(form), escape="\\") for form in forms]
-            ids = list(
-                conn.execute(
-                    select(events.c.id).where(or_(*likes)).order_by(events.c.id).limit(AMBIGUOUS_SHOWN + 1)
-                ).scalars()
-            )
-            if len(ids) > 1:
-                more = " (and more)" if len(ids) > AMBIGUOUS_SHOWN else ""
-                raise AmbiguousId(
-                    f"event id prefix {event_id!r} matches more than one event{more}", ids[:AMBIGUOUS_SHOWN]
-                )
-            ident = ids[0] if ids else None
-        if ident is None:
-            return None
-        rows = list(conn.execute(select(events).where(events.c.id == ident)).mappings())
-        (event,) = events_from_rows(conn, rows)
-        article = _articles(conn, [event.article_id])[0]
-    return event, article
+        if ident is not None or len(event_id) < 6:
+            return ident
+        likes = [events.c.id.like(prefix_pattern(form), escape="\\") for form in forms]
+        ids = list(
+            conn.execute(
+                select(events.c.id).where(or_(*likes)).order_by(events.c.id).limit(AMBIGUOUS_SHOWN + 1)
+            ).scalars()
+        )
+    if len(ids) > 1:
+        more = " (and more)" if len(ids) > AMBIGUOUS_SHOWN else ""
+        raise AmbiguousId(
+            f"event id prefix {event_id!r} matches more than one event{more}", ids[:AMBIGUOUS_SHOWN]
+        )
+    return ids[0] if ids else None
+
+
+def events_with_articles(store: Store, ids: Sequence[str]) -> dict[str, tuple[Event, Article]]:
+    """These stored events (full ids) with their articles, by id, read in a fixed number of statements
+    per 500 ids however many there are (a cluster's reports); ids not stored are left out."""
+    found: dict[str, tuple[Event, Article]] = {}
+    with store.engine.connect() as conn:
+        for chunk in chunks(sorted(set(ids))):
+            rows = list(conn.execute(select(events).where(events.c.id.in_(chunk))).mappings())
+            loaded = events_from_rows(conn, rows)
+            by_id = {a.id: a for a in _articles(conn, sorted({e.article_id for e in loaded}))}
+            found.update((e.id, (e, by_id[e.article_id])) for e in loaded if e.article_id in by_id)
+    return found
 
 
 def facets(store: Store, flt: EventFilter) -> Facets:
@@ -551,14 +583,12 @@ def place(store: Store, entry_id: str) -> tuple[GazetteerEntry, int] | None:
     return entry_from_row(row._mapping), n
 
 
-def explain_events(store: Store, flt: EventFilter, *, limit: int = 100) -> list[str]:
-    """The database's plan for one events page (EXPLAIN QUERY PLAN on SQLite, EXPLAIN elsewhere)."""
-    stmt = (
-        select(events)
-        .where(*_conditions(flt))
-        .order_by(events.c.date.asc().nulls_last(), events.c.id)
-        .limit(limit + 1)
-    )
+def explain_events(
+    store: Store, flt: EventFilter, *, limit: int = 100, cursor: PageCursor | None = None
+) -> list[str]:
+    """The database's plan for one events page (EXPLAIN QUERY PLAN on SQLite, EXPLAIN elsewhere):
+    of its dated rows, which come first (the undated ones, if any, are read after them)."""
+    stmt = _dated(select(events), flt, cursor, limit=limit + 1)
     sql = str(stmt.compile(store.engine, compile_kwargs={"literal_binds": True}))
     prefix = "EXPLAIN QUERY PLAN " if store.dialect == "sqlite" else "EXPLAIN "
     with store.engine.connect() as conn:

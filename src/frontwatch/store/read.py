@@ -89,7 +89,7 @@ def entry_from_row(row: Mapping[Any, Any]) -> GazetteerEntry:
 def load_entries(conn: Connection, ids: Iterable[str]) -> dict[str, GazetteerEntry]:
     wanted = sorted(set(ids))
     found: dict[str, GazetteerEntry] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         for row in conn.execute(
             select(gazetteer_places).where(gazetteer_places.c.entry_id.in_(chunk))
         ).mappings():
@@ -250,13 +250,14 @@ def _mentions(row: RowMapping | Mapping[Any, Any]) -> tuple[Span, ...]:
 
 def _children(conn: Connection, table: Any, event_ids: Sequence[str]) -> dict[str, list[RowMapping]]:
     found: dict[str, list[RowMapping]] = defaultdict(list)
-    for chunk in _chunks(sorted(set(event_ids))):
+    for chunk in chunks(sorted(set(event_ids))):
         stmt = select(table).where(table.c.event_id.in_(chunk)).order_by(table.c.event_id, table.c.ordinal)
         for row in conn.execute(stmt).mappings():
             found[row["event_id"]].append(row)
     return found
 
 
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    """`items` in slices of CHUNK, for IN (...) lists."""
     for i in range(0, len(items), CHUNK):
         yield items[i : i + CHUNK]

@@ -466,7 +466,7 @@ def test_show_and_api_give_the_events_cluster(gazetteer, tmp_path):
         )
         shellings = sorted(store.events(), key=lambda e: e.id)
     text = cli(str(path), "show", shellings[0].id)
-    assert "3 report(s), 2 independent source(s)" in text
+    assert "3 reports, 2 independent sources" in text
     for outlet in ("Kyiv Independent", "Ukrainska Pravda", "RBC-Ukraine"):
         assert outlet in text
     assert "claimant:ua-general-staff" in text and "same place" in text

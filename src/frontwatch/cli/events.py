@@ -177,12 +177,14 @@ def _print_cluster(console: Console, cluster: derive.EventCluster) -> None:
     console.print()
     console.print(
         Text.assemble(
-            ("    cluster: ", "bold"), f"{cluster.cluster_id}: {len(cluster.members)} report(s), "
-            f"{cluster.independent_sources} independent source(s)",
+            ("    cluster: ", "bold"), f"{cluster.cluster_id}: {plural(cluster.size, 'report')}, "
+            f"{plural(cluster.independent_sources, 'independent source')}",
         )
     )  # fmt: skip
     if not others:
         console.print("             no other report of this event")
+    if len(cluster.members) < cluster.size:
+        console.print(f"             the first {len(cluster.members)} of its {cluster.size} reports:")
     for m in cluster.members:
         mark = "*" if m.event.id == cluster.event_id else "-"
         head = f"  {mark} {m.event.id}  {m.outlet or 'unknown outlet'}, {m.published or 'undated'}"

@@ -258,3 +258,16 @@ def test_a_page_after_a_cursor_starts_at_the_cursors_day_in_the_date_index(tmp_p
 
     # an index range from the cursor's day on, not a scan of the date index from its start
     assert any("ix_events_date_lat_lon (date>?)" in line for line in result), result
+
+
+@pytest.mark.parametrize(
+    "cluster_id", [None, "cl-ev:000a4284de4f496d", 'odd "id" \\ with escapes', "кластер"]
+)
+def test_doc_with_cluster_is_the_doc_with_one_more_key(cluster_id):
+    from frontwatch.public import doc_with_cluster
+
+    result = json.loads(doc_with_cluster('{"id":"ev:1","type":"x"}', cluster_id))
+
+    expected = {"id": "ev:1", "type": "x", "cluster_id": cluster_id}
+    assert result == expected
+    assert list(result) == ["id", "type", "cluster_id"]

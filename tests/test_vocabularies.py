@@ -120,3 +120,42 @@ def test_an_unknown_key_of_an_event_type_is_an_error() -> None:
     raw = {"types": {"shelling": misspelt}}
     with pytest.raises(InputError, match=r"event_types.toml: \[types.shelling\] has unknown keys: prority"):
         _event_types(raw)
+
+
+def test_word_lists_load_into_their_record_and_are_used() -> None:
+    import tomllib
+    from dataclasses import fields
+
+    from frontwatch.events.words import PATH, words
+
+    raw = tomllib.loads(PATH.read_text(encoding="utf-8"))
+    result = words()
+    expected = {name: tuple(body["words"]) for name, body in raw.items()}
+    assert {f.name: getattr(result, f.name) for f in fields(result)} == expected
+    assert all(body["description"] for body in raw.values())
+
+
+def test_a_word_list_moved_to_data_still_decides() -> None:
+    from frontwatch.events import places as pl
+
+    # list_cue: "including" opens a list; the rule reads it from words.toml
+    result = pl.LIST_CUE.search("Russian troops shelled several villages, including Antonivka.")
+    assert result is not None and result.group() == "including"
+    assert pl.LIST_CUE.search("Russian troops shelled Antonivka.") is None
+
+
+def test_an_unknown_or_malformed_word_list_is_an_error() -> None:
+    import tomllib
+
+    from frontwatch.errors import InputError
+    from frontwatch.events.words import PATH, parse
+
+    raw = tomllib.loads(PATH.read_text(encoding="utf-8"))
+    with pytest.raises(InputError, match=r"words.toml: unknown tables: \['list_cues'\]"):
+        parse({**raw, "list_cues": {"description": "x", "words": ["a"]}})
+    with pytest.raises(InputError, match=r"missing tables: \['list_cue'\]"):
+        parse({k: v for k, v in raw.items() if k != "list_cue"})
+    with pytest.raises(InputError, match=r"\[list_cue\] must have exactly the keys description and words"):
+        parse({**raw, "list_cue": {**raw["list_cue"], "word": ["a"]}})
+    with pytest.raises(InputError, match=r"\[list_cue\] words must be a non-empty list"):
+        parse({**raw, "list_cue": {"description": "x", "words": []}})

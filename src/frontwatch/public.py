@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -94,7 +95,16 @@ def event_dict(event: Event) -> dict[str, Any]:
 def doc_with_cluster(doc: str, cluster_id: str | None) -> str:
     """A stored event object (`event_json`) with its cluster id added as the last key, as EventOut
     serialises it: the cluster is assigned after the event is written, so it is joined on reading."""
-    return doc[:-1] + ',"cluster_id":' + json.dumps(cluster_id, ensure_ascii=False) + "}"
+    if cluster_id is None:
+        value = "null"
+    elif _PLAIN_ID.fullmatch(cluster_id):  # the ids we write: json.dumps per row was ~1 ms a page
+        value = f'"{cluster_id}"'
+    else:
+        value = json.dumps(cluster_id, ensure_ascii=False)
+    return f'{doc[:-1]},"cluster_id":{value}}}'
+
+
+_PLAIN_ID = re.compile(r"[\w:.-]*", re.ASCII)  # nothing in it that JSON escapes
 
 
 def event_json(event: Event) -> str:

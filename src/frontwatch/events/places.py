@@ -8,8 +8,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from itertools import pairwise
 
+from frontwatch.events.words import alternation, words
 from frontwatch.geometry import haversine_km
 from frontwatch.model import Place, PlaceKind
+
+_W = words()
 
 RANK = {
     PlaceKind.VILLAGE: 0,
@@ -31,87 +34,54 @@ _TOWARDS = re.compile(
 )
 # between two places of a list: a comma or "and", after an optional count in brackets ("Kursk (one drone),")
 _LIST_GAP = re.compile(
-    r"\s*(?:\([^()]{0,40}\)\s*)?(?:(?:areas?|directions?|districts?|sectors?)\s*)?"
-    r"(?:,\s*(?:and|as well as)?|and|as well as|&)\s*(?:(?:the|village|town|city|of|in|near|areas?)\s+)*",
+    rf"\s*(?:\([^()]{{0,40}}\)\s*)?(?:(?:{alternation(_W.list_area)})\s*)?"
+    rf"(?:,\s*(?:and|as well as)?|and|as well as|&)\s*(?:(?:{alternation(_W.list_gap_filler)})\s+)*",
     re.I,
 )
-_FILLER = re.compile(
-    r"\s*(?:(?:the|a|of|over|urban-type|small|large|nearby|neighbouring|neighboring|strategic|key|frontline|city|cities|town|towns"
-    r"|village|villages|settlement|settlements|locality|localities|hamlet|eastern|western|southern|northern|central"
-    r"|north-?eastern|north-?western|south-?eastern|south-?western|embattled|besieged|important|major|industrial"
-    r"|occupied|border|coal|mining|surrounding)\s+)*",
-    re.I,
-)
-_CHAIN = re.compile(r"\s*(?:,|and|, and|&|as well as)\s*(?:(?:the|village|town|city|of)\s+)*", re.I)
-_PASSIVE = re.compile(
-    r"\s*(?:(?:has|have|had|was|were|is|are|been|being|finally|already|fully|completely|reportedly|now|\w+ly)\s+)*",
-    re.I,
-)
-GENERIC_OBJECT = re.compile(
-    r"^\s*(?:\w+\s+){0,2}?(?:settlements|villages|towns|localities|cities|hamlets)\b", re.I
-)
-ANAPHORIC_OBJECT = re.compile(r"^\s*(?:the|this)\s+(?:city|town|village|settlement)\b", re.I)
-LIST_CUE = re.compile(
-    r"\b(?:including|among them|among which|namely|in particular|such as|they are|these are|those are)\b",
-    re.I,
-)
-NEXT_LIST = re.compile(
-    r"^\W*(?:among them|these (?:are|include)|they (?:are|include)|in particular|including)\b", re.I
-)
+_FILLER = re.compile(rf"\s*(?:(?:{alternation(_W.place_filler)})\s+)*", re.I)
+_CHAIN = re.compile(rf"\s*(?:,|and|, and|&|as well as)\s*(?:(?:{alternation(_W.chain_filler)})\s+)*", re.I)
+_PASSIVE = re.compile(rf"\s*(?:(?:{alternation(_W.passive_filler)})\s+)*", re.I)
+GENERIC_OBJECT = re.compile(rf"^\s*(?:\w+\s+){{0,2}}?(?:{alternation(_W.generic_object)})\b", re.I)
+ANAPHORIC_OBJECT = re.compile(rf"^\s*(?:the|this)\s+(?:{alternation(_W.anaphoric_object)})\b", re.I)
+LIST_CUE = re.compile(rf"\b(?:{alternation(_W.list_cue)})\b", re.I)
+NEXT_LIST = re.compile(rf"^\W*(?:{alternation(_W.next_list)})\b", re.I)
 FROM = re.compile(r"\bfrom\s+(?:the\s+)?$", re.I)
 # "Bryansk, Belgorod, Voronezh and Saratov regions": the noun after a list says every member is a region,
 # whatever kind each name resolved to on its own
-_REGIONS_AFTER = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:regions|oblasts|provinces)\b", re.I)
+_REGIONS_AFTER = re.compile(rf"\s*(?:\([^()]{{0,40}}\)\s*)?(?:{alternation(_W.region_plural)})\b", re.I)
 # "in Melitopol and Berdiansk directions": every member of the list names a front direction
 _DIRECTIONS_AFTER = re.compile(r"\s*directions\b", re.I)
 
 # Where a place is named as a venue, a speaker or a government rather than as the scene of what happened:
 # "ahead of Minsk peace summit", "Kiev points at Moscow", "Moscow said", "... - Kiev military", ": Kiev".
-_VENUE_AFTER = re.compile(
-    r"^(?:['’]s?)?\s*(?:peace|talks|summit|negotiations?|agreements?|accords?|deal|format|process|meeting"
-    r"|conference|memorandum|protocol|ceasefire\s+talks)\b",
-    re.I,
-)
-_SPEAKER_BEFORE = re.compile(
-    r"(?:\bpro-|\b(?:ahead\s+of|points?\s+at|pointed\s+at|blames?|blamed|accuses?|accused|urges?|urged"
-    r"|press(?:es)?|asks?|tells?|told|warns?|warned|by)\s+(?:the\s+)?)$",
-    re.I,
-)
+_VENUE_AFTER = re.compile(rf"^(?:['’]s?)?\s*(?:{alternation(_W.venue_after)})\b", re.I)
+_SPEAKER_BEFORE = re.compile(rf"(?:\bpro-|\b(?:{alternation(_W.speaker_before)})\s+(?:the\s+)?)$", re.I)
 # a person's title before the name: "Deputy Saldo", "warlord Arseny 'Motorola' Pavlov" (surnames that are
 # also village names)
 _PERSON_BEFORE = re.compile(
-    r"\b(?:(?i:deputy|governor|mayor|commander|warlord|minister|president|spokes(?:man|woman)|colonel"
-    r"|lieutenant|sergeant|captain|mr|mrs|ms|dr|col|lt|sgt|blogger|journalist|activist)|General|Gen|Chief)\.?\s+"
+    rf"\b(?:(?i:{alternation(_W.person_title)})|General|Gen|Chief)\.?\s+"
     r"(?:[A-Z][\w-]*\s+)?(?:['‘\"][^'’\"\n]{1,20}['’\"]\s+)?$",
 )
 # a place naming a fighting group or unit: "Luhansk rebels", "Skhid (East) operational-tactical group",
 # "unit Azov"
 _UNIT_AFTER = re.compile(
-    r"^(?:['’]s)?\s+(?:\([^)\n]{1,20}\)\s+)?(?:rebels?|separatists?|insurgents?|operational|tactical|brigade"
-    r"|battalion|regiment|division|group)\b",
+    rf"^(?:['’]s)?\s+(?:\([^)\n]{{1,20}}\)\s+)?(?:{alternation(_W.unit_after)})\b",
     re.I,
 )
-_UNIT_BEFORE = re.compile(r"\b(?:unit|battalion|regiment|brigade)\s+$", re.I)
+_UNIT_BEFORE = re.compile(rf"\b(?:{alternation(_W.unit_before)})\s+$", re.I)
 # a vessel named after a city: "the large landing ship Novocherkassk", "the cruiser Moskva"
-_VESSEL_BEFORE = re.compile(
-    r"\b(?:ship|vessel|frigate|submarine|cruiser|corvette|boat|tanker|destroyer|flagship)\s+$", re.I
-)
+_VESSEL_BEFORE = re.compile(rf"\b(?:{alternation(_W.vessel_before)})\s+$", re.I)
 _VESSEL_AFTER = re.compile(
-    r"^(?:,?\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3})?\s*(?:ship|vessel|frigate|submarine|cruiser|corvette|tanker|destroyer)\b",
+    rf"^(?:,?\s+(?:an?|the)\s+(?:[\w-]+\s+){{0,3}})?\s*(?:{alternation(_W.vessel_after)})\b",
     re.I,
 )
 _LOCATIVE_BEFORE = re.compile(
-    r"\b(?:in|near|outside|around|at|on|of|into|across|towards?|over|off|from|inside|within|outskirts)"
+    rf"\b(?:{alternation(_W.locative_before)})"
     r"\s+(?:(?:the|a|an|[A-Z][\w'’-]*['’]s)\s+)?$",
 )
 _SPEAKER_AFTER = re.compile(
-    r"^(?:['’]s?)?\s*(?:says?|said|saying|accuses?|accused|blames?|blamed|points?|pointed|urges?|urged"
-    r"|denies|denied|claims?|claimed|reports?|reported|warns?|warned|tells?|told|vows?|vowed|insists?"
-    r"|demands?|demanded|threatens?|threatened|announces?|announced|confirms?|confirmed|calls?\s+on"
-    r"|officials?|military|authorities|government|administration|ministry|mission|command|negotiators?"
-    r"|envoy|mayor|governor|headquarters|spokes(?:man|woman|person)|kept|keeps|retaliated|responded"
-    r"|(?:has|have|had)\s+(?:denied|accused|blamed|said|claimed)"
-    r"|['’]s\s+(?:pullout|pull-out|withdrawal|war|invasion|allies|partners|leadership|government|regime))\b",
+    rf"^(?:['’]s?)?\s*(?:{alternation(_W.speaker_after)}"
+    rf"|['’]s\s+(?:{alternation(_W.capital_possession)}))\b",
     re.I,
 )
 # the attribution tail of a headline: "... - Kiev military", "...: Kiev", "... - Skhid operational group"

@@ -178,6 +178,16 @@ def test_event_detail_has_article_and_context(api, records):
     assert result["claimant"]["name"] == event.claimant.name
 
 
+def test_event_detail_is_the_listed_event_with_its_article_context_and_cluster(api, all_events):
+    listed = _walk(api, "/events", {"limit": 100})
+
+    result = [(api.get(f"/events/{item['id']}").json(), item) for item in listed]
+
+    assert len(listed) == len(all_events)
+    assert [{k: detail[k] for k in item} for detail, item in result] == listed
+    assert all(set(detail) - set(item) == {"article", "context", "cluster"} for detail, item in result)
+
+
 def test_event_detail_reads_only_an_unmerged_event_shows_no_cluster(api, db_url, records):
     import sqlite3
 

@@ -363,7 +363,7 @@ def test_event_cluster_reads_only_and_lists_at_most_shown_members(tmp_path):
             written = conn.execute(select(func.count()).select_from(event_clusters)).scalar_one()
         derive.merge_store(store)
         full = derive.event_cluster(store, third.id)
-        last = full.members[-1].event.id  # listed last: not among the first two
+        last = full.members[-1].report.event_id  # listed last: not among the first two
         capped = derive.event_cluster(store, last, shown=2)
 
     # a read never merges: the unmerged event has no cluster and nothing was written
@@ -372,9 +372,9 @@ def test_event_cluster_reads_only_and_lists_at_most_shown_members(tmp_path):
     # every report counted, `shown` listed, the canonical first and the event asked about always
     assert (capped.size, len(capped.members), capped.independent_sources) == (3, 2, 2)
     assert capped.members[0].canonical
-    assert [m.event.id for m in capped.members] == [full.members[0].event.id, last]
+    assert [m.report.event_id for m in capped.members] == [full.members[0].report.event_id, last]
     assert full.size == len(full.members) == 3
-    assert {m.event.id: m.article.source for m in full.members} == {
+    assert {m.report.event_id: m.report.article.source for m in full.members} == {
         first.id: "Kyiv Independent",
         second.id: "Ukrainska Pravda",
         third.id: "Reuters",

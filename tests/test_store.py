@@ -132,10 +132,12 @@ def test_sqlite_store_is_one_file_in_wal_mode(tmp_path: Path):
     with store.connect() as conn:
         mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
         fks = conn.exec_driver_sql("PRAGMA foreign_keys").scalar()
+        mapped = conn.exec_driver_sql("PRAGMA mmap_size").scalar()
     store.close()
 
     assert mode == "wal"
     assert fks == 1
+    assert mapped >= 2**30  # read through a memory map (capped by the SQLite build)
     assert path.is_file()
     assert open_store(f"sqlite:///{path}").articles() == []
 
@@ -245,6 +247,33 @@ def test_a_date_filter_leaves_the_undated_events_out_of_pages(store):
     assert rest.next is None
 
 
+def test_pages_of_one_shape_bind_their_own_window_and_bbox(store):
+    from dataclasses import replace
+    from datetime import date
+
+    from frontwatch.store import query
+
+    days = [date(2022, 5, 1), date(2022, 5, 10), date(2022, 5, 20)]
+    for n, day in enumerate(days, 1):  # each article's placed event on its own day
+        x = extracted(n)
+        store.save(replace(x, events=(replace(x.events[0], date=day), *x.events[1:])))
+    near = query.BBox(SPIVAKIVKA.lon - 0.1, SPIVAKIVKA.lat - 0.1, SPIVAKIVKA.lon + 0.1, SPIVAKIVKA.lat + 0.1)
+    far = query.BBox(30.0, 45.0, 31.0, 46.0)
+
+    def pages(since: date, until: date, bbox: query.BBox) -> tuple[list[str], list[str]]:
+        flt = query.EventFilter(since=since, until=until, bbox=bbox)
+        docs = query.event_docs_page(store, flt, limit=10).items
+        return [e.id for e in query.events_page(store, flt, limit=10).items], [
+            json.loads(d)["id"] for d in docs
+        ]
+
+    # one statement shape (window + bbox), each page with its own values: none kept from the one before
+    result = [pages(days[0], days[0], near), pages(days[1], days[2], near), pages(days[0], days[2], far)]
+
+    expected = [["ev0001a"], ["ev0002a", "ev0003a"], []]
+    assert result == [(ids, ids) for ids in expected]
+
+
 def test_a_page_after_a_cursor_starts_at_the_cursors_day_in_the_date_index(tmp_path: Path):
     from datetime import date
 
@@ -257,7 +286,42 @@ def test_a_page_after_a_cursor_starts_at_the_cursors_day_in_the_date_index(tmp_p
         result = query.explain_events(store, query.EventFilter(), cursor=cursor)
 
     # an index range from the cursor's day on, not a scan of the date index from its start
-    assert any("ix_events_date_lat_lon (date>?)" in line for line in result), result
+    assert any("ix_events_date_id_lat_lon (date>?)" in line for line in result), result
+
+
+def test_a_map_page_is_read_in_index_order_with_no_sort(tmp_path: Path):
+    from datetime import date
+
+    from frontwatch.store import query
+
+    with open_store(tmp_path / "plan.db") as store:
+        store.save(extracted(1))
+        flt = query.EventFilter(
+            since=date(2022, 5, 1), until=date(2022, 5, 31), bbox=query.BBox.parse("36,48,38,50")
+        )
+
+        result = query.explain_events(store, flt)
+
+    # the time window is a range of the (date, id, lat, lon) index, already in the page's order
+    assert any("ix_events_date_id_lat_lon (date>? AND date<?)" in line for line in result), result
+    assert not any("TEMP B-TREE" in line for line in result), result
+
+
+def test_migration_8_replaces_the_date_index_of_an_older_store(tmp_path: Path):
+    from sqlalchemy import delete, text
+
+    path = tmp_path / "old.db"
+    with open_store(path) as store, store.begin() as conn:  # as a store written before migration 8
+        conn.execute(text("DROP INDEX ix_events_date_id_lat_lon"))
+        conn.execute(text("CREATE INDEX ix_events_date_lat_lon ON events (date, lat, lon)"))
+        conn.execute(delete(schema_migrations).where(schema_migrations.c.version == 8))
+
+    with open_store(path) as reopened, reopened.connect() as conn:
+        result = set(
+            conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name LIKE 'ix_events_date%'").scalars()
+        )
+
+    assert result == {"ix_events_date_id_lat_lon"}
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ from frontwatch.clusters import (
 from frontwatch.conflicts import Conflict, find_conflicts
 from frontwatch.control import ControlInterval, held_on, timeline
 from frontwatch.geometry import KM_PER_DEGREE, min_cos_lat
-from frontwatch.model import Article, Event, ExtractedArticle, GazetteerEntry
+from frontwatch.model import Event, ExtractedArticle, GazetteerEntry
 from frontwatch.store import Store, query
 from frontwatch.store import clusters as stored
 
@@ -174,14 +174,10 @@ def explain(store: Store, event_id: str) -> stored.Explanation | None:
 class ClusterMember:
     """One report of a cluster, for people: where it was published and why it is in the cluster."""
 
-    event: Event
+    report: query.EventReport  # the event's public JSON object and its article
     canonical: bool
     source: str  # its independent source key ("claimant:ua-general-staff", "outlet:reuters")
     why: str  # MergeReason.text()
-    outlet: str | None
-    title: str
-    published: date | None
-    article: Article  # the report's article (outlet, title and published are its)
 
 
 MEMBERS_SHOWN = 50  # reports an event's cluster lists; a story syndicated a thousand times lists these
@@ -200,7 +196,7 @@ class EventCluster:
 
     @property
     def others(self) -> tuple[ClusterMember, ...]:
-        return tuple(m for m in self.members if m.event.id != self.event_id)
+        return tuple(m for m in self.members if m.report.event_id != self.event_id)
 
 
 def event_cluster(store: Store, event_id: str, *, shown: int = MEMBERS_SHOWN) -> EventCluster | None:
@@ -215,24 +211,17 @@ def event_cluster(store: Store, event_id: str, *, shown: int = MEMBERS_SHOWN) ->
     listed = list(explanation.members[:shown])
     if all(m.reason.event_id != event_id for m in listed):
         listed = [*listed[: max(shown - 1, 0)], explanation.of(event_id)]
-    reports = query.events_with_articles(store, [m.reason.event_id for m in listed])
-    members = []
-    for m in listed:
-        if m.reason.event_id not in reports:  # deleted since: its assignment went with it
-            continue
-        event, article = reports[m.reason.event_id]
-        members.append(
-            ClusterMember(
-                event=event,
-                canonical=m.is_canonical,
-                source=m.source_key,
-                why=m.reason.text(),
-                outlet=article.source,
-                title=article.title,
-                published=article.published,
-                article=article,
-            )
+    reports = query.event_reports(store, [m.reason.event_id for m in listed])
+    members = [
+        ClusterMember(
+            report=reports[m.reason.event_id],
+            canonical=m.is_canonical,
+            source=m.source_key,
+            why=m.reason.text(),
         )
+        for m in listed
+        if m.reason.event_id in reports  # else deleted since: its assignment went with it
+    ]
     return EventCluster(
         event_id=event_id,
         cluster_id=explanation.cluster_id,

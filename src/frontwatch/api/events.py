@@ -25,7 +25,7 @@ from frontwatch.api.schemas import (
     context_around,
 )
 from frontwatch.export import feature_collection
-from frontwatch.model import Article, Event
+from frontwatch.public import doc_with_cluster
 from frontwatch.store import Store, aggregates, query
 
 router = APIRouter(tags=["events"], dependencies=[Depends(require_read)])
@@ -82,16 +82,18 @@ def _event_detail(store: Store, event_id: str) -> EventDetailOut:
     ident = query.event_id_of(store, event_id)
     found_cluster = derive.event_cluster(store, ident) if ident is not None else None
     # the cluster lists the event itself with its article: no second read of them
-    own = next((m for m in found_cluster.members if m.event.id == ident), None) if found_cluster else None
-    if own is not None:
-        found: tuple[Event, Article] | None = (own.event, own.article)
-    else:  # the id is resolved already: read the event, not the prefix look-up again
-        found = query.events_with_articles(store, [ident]).get(ident) if ident else None
-    if found is None:
+    own = (
+        next((m.report for m in found_cluster.members if m.report.event_id == ident), None)
+        if found_cluster
+        else None
+    )
+    if own is None and ident is not None:  # not merged yet
+        own = query.event_reports(store, [ident]).get(ident)
+    if own is None:
         raise not_found("event", event_id)
-    event, article = found
     cluster = _cluster_out(found_cluster) if found_cluster else None
-    out = EventOut.from_event(event, cluster_id=cluster.id if cluster else None)
+    out = EventOut.model_validate_json(doc_with_cluster(own.doc, cluster.id if cluster else None))
+    article = own.article
     return EventDetailOut(
         cluster=cluster,
         **dict(out),
@@ -102,20 +104,20 @@ def _event_detail(store: Store, event_id: str) -> EventDetailOut:
             source=article.source,
             published=article.published,
         ),
-        context=context_around(article.text, event.evidence.start_char, event.evidence.end_char),
+        context=context_around(article.text, out.evidence.start_char, out.evidence.end_char),
     )
 
 
 def _cluster_out(found: derive.EventCluster) -> ClusterOut:
     members = [
         ClusterMemberOut(
-            event_id=m.event.id,
+            event_id=m.report.event_id,
             canonical=m.canonical,
             source=m.source,
-            outlet=m.outlet,
-            title=m.title,
-            published=m.published,
-            evidence=m.event.evidence.text,
+            outlet=m.report.article.source,
+            title=m.report.article.title,
+            published=m.report.article.published,
+            evidence=m.report.evidence,
             why=m.why,
         )
         for m in found.members

@@ -186,10 +186,12 @@ def _print_cluster(console: Console, cluster: derive.EventCluster) -> None:
     if len(cluster.members) < cluster.size:
         console.print(f"             the first {len(cluster.members)} of its {cluster.size} reports:")
     for m in cluster.members:
-        mark = "*" if m.event.id == cluster.event_id else "-"
-        head = f"  {mark} {m.event.id}  {m.outlet or 'unknown outlet'}, {m.published or 'undated'}"
+        report, article = m.report, m.report.article
+        mark = "*" if report.event_id == cluster.event_id else "-"
+        outlet, published = article.source or "unknown outlet", article.published or "undated"
+        head = f"  {mark} {report.event_id}  {outlet}, {published}"
         console.print(Text.assemble(head, (f"  [{m.source}]", "dim")))
-        console.print(Text(f"      {m.event.evidence.text}", style="italic"))
+        console.print(Text(f"      {report.evidence}", style="italic"))
         console.print(Text(f"      {m.why}", style="dim"))
 
 

@@ -49,10 +49,12 @@ def _events_index(name: str) -> Index:
 
 
 def _date_bbox_index(conn: Connection) -> None:
-    # (date, lat, lon) answers the map's "time window + bbox" from the index alone; it makes the
-    # old single-column date index redundant (its prefix).
-    _events_index("ix_events_date_lat_lon").create(conn, checkfirst=True)
-    conn.execute(text("DROP INDEX IF EXISTS ix_events_date"))
+    # (date, id, lat, lon) answers the map's "time window + bbox" from the index alone, in the pages'
+    # (date, id) order (without id, SQLite sorted every page in a temporary B-tree); it replaces the
+    # single-column date index (migration 3) and then (date, lat, lon) (migration 8).
+    _events_index("ix_events_date_id_lat_lon").create(conn, checkfirst=True)
+    for old in ("ix_events_date", "ix_events_date_lat_lon"):
+        conn.execute(text(f"DROP INDEX IF EXISTS {old}"))
 
 
 BACKFILL_CHUNK = 1000
@@ -127,6 +129,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "events.doc: the public JSON object of each event, backfilled", _event_docs),
     Migration(6, "cluster_summaries: events re-merged against cluster summaries", _cluster_summaries),
     Migration(7, "event_cells: running counts per grid cell, type and day; facet indexes", _event_cells),
+    Migration(8, "index events (date, id, lat, lon): map pages in index order", _date_bbox_index),
 )
 
 

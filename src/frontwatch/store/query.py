@@ -11,10 +11,25 @@ import binascii
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    Integer,
+    Row,
+    Select,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
 
 from frontwatch.errors import FrontWatchError
 from frontwatch.model import Article, Event, GazetteerEntry
@@ -147,7 +162,7 @@ SHORT_WINDOW = dt.timedelta(days=92)
 
 def is_short_scan(flt: EventFilter) -> bool:
     """True when a page of ``flt`` is a short index range scan: one article, or a time window of at most
-    92 days (ix_events_date_lat_lon), with no text matching. The API runs those on its event loop."""
+    92 days (ix_events_date_id_lat_lon), with no text matching. The API runs those on its event loop."""
     if flt.actor or flt.place or flt.source or flt.q:
         return False
     if flt.article_id:
@@ -172,12 +187,17 @@ def _conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
     e = events.c
     where: list[ColumnElement[bool]] = []
     if flt.since is not None:
-        where.append(e.date >= flt.since)
+        where.append(e.date >= bindparam("since", flt.since))
     if flt.until is not None:
-        where.append(e.date <= flt.until)
+        where.append(e.date <= bindparam("until", flt.until))
     if flt.bbox is not None:
         b = flt.bbox
-        where += [e.lat >= b.minlat, e.lat <= b.maxlat, e.lon >= b.minlon, e.lon <= b.maxlon]
+        where += [
+            e.lat >= bindparam("minlat", b.minlat),
+            e.lat <= bindparam("maxlat", b.maxlat),
+            e.lon >= bindparam("minlon", b.minlon),
+            e.lon <= bindparam("maxlon", b.maxlon),
+        ]
     if flt.type:
         t = flt.type.lower()
         where.append(
@@ -215,7 +235,7 @@ def _conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
     if flt.q:
         where.append(e.evidence_text.ilike(_like(flt.q), escape="\\"))
     if flt.article_id:
-        where.append(e.article_id == flt.article_id)
+        where.append(e.article_id == bindparam("article_id", flt.article_id))
     return where
 
 
@@ -234,56 +254,101 @@ def _place_condition(place: str) -> ColumnElement[bool]:
     return or_(e.place_entry_id.in_(named), func.lower(e.place_surface) == name)
 
 
-def _dated_after(cursor: PageCursor) -> ColumnElement[bool]:
-    """Dated rows after a dated cursor in (date, id) order: ``date >= day`` first, so that the page
-    is an index range starting at the cursor's day."""
-    e = events.c
-    try:
-        day = dt.date.fromisoformat(cursor.key)
-    except ValueError as exc:
-        raise InvalidCursor("not a cursor this server wrote; pass next_cursor unchanged") from exc
-    return and_(e.date >= day, or_(e.date > day, e.id > cursor.id))
+# ---------------------------------------------------------------- page statements
+# The map asks for the same few shapes of page over and over with other values (a viewport and a time
+# window, an article): each shape's statements are built once with named parameters, and a page binds
+# its values; building and compiling them anew was a third of a page's time (bench/api.py).
+
+PageColumns = Literal["events", "docs"]  # select(events), or what event_docs_page serves
+_SHAPE_DAY = dt.date(2000, 1, 1)  # placeholders of the bound filters in a cached shape
+_SHAPE_BBOX = BBox(-180.0, -90.0, 180.0, 90.0)
 
 
-def _dated(base: Select, flt: EventFilter, cursor: PageCursor | None, *, limit: int) -> Select:
-    """``base`` narrowed to the dated rows of ``flt`` after ``cursor``, in (date, id) order."""
-    e = events.c
-    where = [*_conditions(flt), e.date.is_not(None)]
+def _shape(flt: EventFilter) -> EventFilter:
+    """``flt`` with its bound values (window, bbox, article) replaced by placeholders."""
+    return replace(
+        flt,
+        since=_SHAPE_DAY if flt.since is not None else None,
+        until=_SHAPE_DAY if flt.until is not None else None,
+        bbox=_SHAPE_BBOX if flt.bbox is not None else None,
+        article_id="?" if flt.article_id else None,
+    )
+
+
+def _bound_values(flt: EventFilter, cursor: PageCursor | None) -> dict[str, object]:
+    """The values a page of ``flt`` after ``cursor`` binds to its shape's named parameters."""
+    values: dict[str, object] = {"since": flt.since, "until": flt.until, "article_id": flt.article_id}
+    if flt.bbox is not None:
+        b = flt.bbox
+        values.update(minlat=b.minlat, maxlat=b.maxlat, minlon=b.minlon, maxlon=b.maxlon)
     if cursor is not None:
-        where.append(_dated_after(cursor))
-    return base.where(*where).order_by(e.date, e.id).limit(limit)
+        values["after_id"] = cursor.id
+        if cursor.key != "":  # an empty key: the cursor is already among the undated
+            try:
+                values["after_day"] = dt.date.fromisoformat(cursor.key)
+            except ValueError as exc:
+                raise InvalidCursor("not a cursor this server wrote; pass next_cursor unchanged") from exc
+    return values
 
 
-def _keyset_rows(
-    conn: Connection, base: Select, flt: EventFilter, *, limit: int, cursor: PageCursor | None
-) -> list[RowMapping]:
-    """At most ``limit`` rows of ``base`` (a select from events) that match ``flt`` and come after
-    ``cursor`` in the order (date ASC NULLS LAST, id).
+def _page_columns(columns: PageColumns) -> Select:
+    if columns == "events":
+        return select(events)
+    e = events.c
+    return select(e.id, e.date, e.doc, event_clusters.c.cluster_id).select_from(
+        events.outerjoin(event_clusters, event_clusters.c.event_id == e.id)
+    )
+
+
+@lru_cache(maxsize=256)
+def _page_statements(
+    columns: PageColumns, shape: EventFilter, after: Literal["", "dated", "undated"]
+) -> tuple[Select | None, Select | None]:
+    """The (dated, undated) statements of a page of this shape, after no cursor, a dated one or an
+    undated one; None where the page can hold no such rows.
 
     Dated and undated rows are read apart, each an index range from the cursor on: one query with
     "after the cursor OR date IS NULL" made every page rescan the date index from its start (and a
-    full export quadratic)."""
+    full export quadratic). A dated page is a range of ix_events_date_id_lat_lon from the cursor's
+    day (``date >= day`` first), in (date, id) order with no sort."""
     e = events.c
-    rows: list[RowMapping] = []
-    if cursor is None or cursor.key != "":  # an empty key: the cursor is already among the undated
-        rows = list(conn.execute(_dated(base, flt, cursor, limit=limit)).mappings())
-    if len(rows) < limit and flt.since is None and flt.until is None:  # a date filter excludes undated
-        where = [*_conditions(flt), e.date.is_(None)]
-        if cursor is not None and cursor.key == "":
-            where.append(e.id > cursor.id)
-        undated = base.where(*where).order_by(e.id).limit(limit - len(rows))
-        rows += conn.execute(undated).mappings()
+    base = _page_columns(columns)
+    dated = undated = None
+    if after != "undated":
+        where = [*_conditions(shape), e.date.is_not(None)]
+        if after == "dated":
+            day = bindparam("after_day", type_=Date)
+            where.append(and_(e.date >= day, or_(e.date > day, e.id > bindparam("after_id", type_=String))))
+        dated = base.where(*where).order_by(e.date, e.id).limit(bindparam("page_limit", type_=Integer))
+    if shape.since is None and shape.until is None:  # a date filter excludes the undated
+        where = [*_conditions(shape), e.date.is_(None)]
+        if after == "undated":
+            where.append(e.id > bindparam("after_id", type_=String))
+        undated = base.where(*where).order_by(e.id).limit(bindparam("undated_limit", type_=Integer))
+    return dated, undated
+
+
+def _cursor_kind(cursor: PageCursor | None) -> Literal["", "dated", "undated"]:
+    return "" if cursor is None else ("undated" if cursor.key == "" else "dated")
+
+
+def _keyset_rows(
+    conn: Connection, columns: PageColumns, flt: EventFilter, *, limit: int, cursor: PageCursor | None
+) -> list[Row]:
+    """At most ``limit`` rows that match ``flt`` and come after ``cursor`` in the order
+    (date ASC NULLS LAST, id)."""
+    dated, undated = _page_statements(columns, _shape(flt), _cursor_kind(cursor))
+    values = _bound_values(flt, cursor)
+    rows: list[Row] = []
+    if dated is not None:
+        rows = list(conn.execute(dated, {**values, "page_limit": limit}).all())
+    if len(rows) < limit and undated is not None:
+        rows += conn.execute(undated, {**values, "undated_limit": limit - len(rows)}).all()
     return rows
 
 
-def _event_rows(
-    conn: Connection, flt: EventFilter, *, limit: int, cursor: PageCursor | None
-) -> list[RowMapping]:
-    return _keyset_rows(conn, select(events), flt, limit=limit, cursor=cursor)
-
-
-def _cursor_of(row: RowMapping) -> PageCursor:
-    return PageCursor(row["date"].isoformat() if row["date"] else "", row["id"])
+def _cursor_of(row: Row) -> PageCursor:
+    return PageCursor(row.date.isoformat() if row.date else "", row.id)
 
 
 # ---------------------------------------------------------------- events
@@ -294,10 +359,10 @@ def events_page(
 ) -> Page[Event]:
     """One page of events in (date, id) order; ``next`` is None on the last page."""
     with store.engine.connect() as conn:
-        rows = _event_rows(conn, flt, limit=limit + 1, cursor=cursor)
+        rows = _keyset_rows(conn, "events", flt, limit=limit + 1, cursor=cursor)
         more = len(rows) > limit
         rows = rows[:limit]
-        found = events_from_rows(conn, rows)
+        found = events_from_rows(conn, [r._mapping for r in rows])
     return Page(found, _cursor_of(rows[-1]) if more else None)
 
 
@@ -305,21 +370,26 @@ def event_docs_page(
     store: Store, flt: EventFilter, *, limit: int, cursor: PageCursor | None = None
 ) -> Page[str]:
     """`events_page` as the events' public JSON objects (text), read from events.doc as stored."""
-    e = events.c
-    base = select(e.id, e.date, e.doc, event_clusters.c.cluster_id).select_from(
-        events.outerjoin(event_clusters, event_clusters.c.event_id == e.id)
-    )
     with store.engine.connect() as conn:
-        rows = _keyset_rows(conn, base, flt, limit=limit + 1, cursor=cursor)
+        rows = _keyset_rows(conn, "docs", flt, limit=limit + 1, cursor=cursor)
         more = len(rows) > limit
         rows = rows[:limit]
-        docs = {r["id"]: r["doc"] for r in rows}
-        missing = [i for i, doc in docs.items() if doc is None]
-        if missing:  # written by code that did not store docs: build them the slow way
-            full = list(conn.execute(select(events).where(e.id.in_(missing))).mappings())
-            docs.update((x.id, event_json(x)) for x in events_from_rows(conn, full))
-    items = [doc_with_cluster(docs[r["id"]], r["cluster_id"]) for r in rows]
+        docs = [doc for _, _, doc, _ in rows]
+        if None in docs:  # written by code that stored none
+            found = _with_docs(conn, {ident: doc for ident, _, doc, _ in rows})
+            docs = [found[ident] for ident, _, _, _ in rows]
+    items = [doc_with_cluster(doc, cluster) for doc, (_, _, _, cluster) in zip(docs, rows, strict=True)]
     return Page(items, _cursor_of(rows[-1]) if more else None)
+
+
+def _with_docs(conn: Connection, docs: dict[str, str | None]) -> dict[str, str]:
+    """Event id → public JSON object, built the slow way for events written by code that stored none."""
+    found = {i: doc for i, doc in docs.items() if doc is not None}
+    missing = [i for i in docs if i not in found]
+    if missing:
+        full = list(conn.execute(select(events).where(events.c.id.in_(missing))).mappings())
+        found.update((x.id, event_json(x)) for x in events_from_rows(conn, full))
+    return found
 
 
 def cluster_ids(store: Store, event_ids: Iterable[str]) -> dict[str, str]:
@@ -387,6 +457,38 @@ def event_id_of(store: Store, event_id: str) -> str | None:
             f"event id prefix {event_id!r} matches more than one event{more}", ids[:AMBIGUOUS_SHOWN]
         )
     return ids[0] if ids else None
+
+
+@dataclass(frozen=True, slots=True)
+class EventReport:
+    """A stored event as its page shows it: its public JSON object (events.doc) and its article."""
+
+    event_id: str
+    doc: str
+    evidence: str  # the evidence sentence
+    article: Article
+
+
+def event_reports(store: Store, ids: Sequence[str]) -> dict[str, EventReport]:
+    """These stored events (full ids) with their articles, by id: one statement per 500 ids and no
+    Event rebuilt from the normalised tables (`events_with_articles` does); ids not stored are left out."""
+    e = events.c
+    stmt = select(e.id.label("event_id"), e.doc, e.evidence_text, *articles.c).join_from(
+        events, articles, articles.c.id == e.article_id
+    )
+    found: dict[str, EventReport] = {}
+    with store.engine.connect() as conn:
+        for chunk in chunks(sorted(set(ids))):
+            rows = conn.execute(stmt.where(e.id.in_(chunk))).all()
+            docs = _with_docs(conn, {r.event_id: r.doc for r in rows})
+            found.update(
+                (
+                    r.event_id,
+                    EventReport(r.event_id, docs[r.event_id], r.evidence_text, article_from_row(r._mapping)),
+                )
+                for r in rows
+            )
+    return found
 
 
 def events_with_articles(store: Store, ids: Sequence[str]) -> dict[str, tuple[Event, Article]]:
@@ -588,7 +690,10 @@ def explain_events(
 ) -> list[str]:
     """The database's plan for one events page (EXPLAIN QUERY PLAN on SQLite, EXPLAIN elsewhere):
     of its dated rows, which come first (the undated ones, if any, are read after them)."""
-    stmt = _dated(select(events), flt, cursor, limit=limit + 1)
+    dated, _ = _page_statements("docs", _shape(flt), _cursor_kind(cursor))
+    if dated is None:
+        raise InvalidCursor("an undated cursor: the rest of the page has no dated rows")
+    stmt = dated.params(_bound_values(flt, cursor), page_limit=limit + 1)
     sql = str(stmt.compile(store.engine, compile_kwargs={"literal_binds": True}))
     prefix = "EXPLAIN QUERY PLAN " if store.dialect == "sqlite" else "EXPLAIN "
     with store.engine.connect() as conn:

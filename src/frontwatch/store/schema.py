@@ -149,9 +149,10 @@ events = Table(
     # The public JSON object of the event (frontwatch.public.event_json), written with the event so that
     # list endpoints return stored text instead of rebuilding Events from six tables (migration 4).
     Column("doc", Text, nullable=True),
-    # date first: every map query has a time window; lat/lon in the index filter a bbox without
-    # reading the table rows (migration 3).
-    Index(None, "date", "lat", "lon"),
+    # date first: every map query has a time window; id next, so that a page in (date, id) order is
+    # read in index order with no sort; lat/lon in the index filter a bbox without reading the table
+    # rows (migrations 3 and 8).
+    Index(None, "date", "id", "lat", "lon"),
     Index(None, "lat", "lon"),
     Index(None, "event_type"),
     Index(None, "article_id"),

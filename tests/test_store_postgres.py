@@ -73,3 +73,11 @@ def test_spatial_query_finds_events_near_izium(pg_store):
         )
 
     assert near == ["ev0001a"]  # Spivakivka is ~20 km from Izium
+
+
+def test_statements_are_planned_for_their_own_values(pg_store):
+    # a prepared map page kept on a generic plan read the (lat, lon) index for seconds at 1M events
+    with pg_store.connect() as conn:
+        mode = conn.exec_driver_sql("SHOW plan_cache_mode").scalar()
+
+    assert mode == "force_custom_plan"

@@ -72,13 +72,16 @@ def records(shared: Path):
 def _check_every_window(store, found: list[Event]) -> None:
     for level in aggregates.LEVELS:
         cell = aggregates.cell_size(level)
+        counts = aggregates.running_counts(store, level)  # the API's copy in memory: the same answers
         for since, until in WINDOWS:
             for bbox in BBOXES:
                 flt = EventFilter(since=since, until=until, bbox=bbox)
                 result = aggregates.grid(store, flt, cell=cell)
+                in_memory = aggregates.grid(store, flt, cell=cell, counts=counts)
                 expected = expected_cells(found, cell=cell, since=since, until=until, bbox=bbox)
                 assert as_counter(result) == expected, (cell, since, until, bbox)
                 assert result.total == sum(expected.values())
+                assert in_memory == result, (cell, since, until, bbox)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -39,17 +39,31 @@ async def grid(
     body = cache.get(generation, (flt, cell))
     if body is None:
         if aggregates.answers_from_running_counts(flt):
-            # Two index seeks per cell and type: cheaper inline than the thread-pool hop.
-            body = _grid_json(store, flt, cell)
+            # Two bisections per cell and type in the level's running counts: inline.
+            counts = await _running_counts(request, store, aggregates.level_for(cell), generation)
+            body = _grid_json(store, flt, cell, counts)
         else:  # counting the events themselves may take long: keep the event loop free
-            body = await run_in_threadpool(_grid_json, store, flt, cell)
+            body = await run_in_threadpool(_grid_json, store, flt, cell, None)
         cache.put(generation, (flt, cell), body)
     return Response(body, media_type="application/json")
 
 
-def _grid_json(store: Store, flt: EventFilter, cell: float) -> bytes:
+async def _running_counts(
+    request: Request, store: Store, level: int, generation: int
+) -> aggregates.RunningCounts:
+    """The level's running counts in memory, read again (once, off the event loop) when the events
+    have changed since they were read."""
+    kept: dict[int, aggregates.RunningCounts] = request.app.state.running_counts
+    async with request.app.state.running_counts_lock:
+        counts = kept.get(level)
+        if counts is None or counts.generation < generation:
+            counts = kept[level] = await run_in_threadpool(aggregates.running_counts, store, level)
+    return counts
+
+
+def _grid_json(store: Store, flt: EventFilter, cell: float, counts: aggregates.RunningCounts | None) -> bytes:
     """GridOut's JSON, written directly: hundreds of cells through pydantic cost more than the query."""
-    found = aggregates.grid(store, flt, cell=cell)
+    found = aggregates.grid(store, flt, cell=cell, counts=counts)
     cells = [{"lon": c.lon, "lat": c.lat, "event_type": c.event_type, "count": c.count} for c in found.cells]
     body = {"cell": found.cell, "total": found.total, "cells": cells}
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

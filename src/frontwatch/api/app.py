@@ -225,6 +225,7 @@ def create_app(settings: Settings) -> FastAPI:
         store = open_store(settings.db_url)
         app.state.store = store
         app.state.ingester = Ingester(store, settings)
+        app.state.running_counts_lock = asyncio.Lock()  # made on the loop that serves
         try:
             yield
         finally:
@@ -241,6 +242,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.facets_cache = GenerationCache[bytes]()  # /facets answers until the events change
     app.state.aggregates_cache = GenerationCache[bytes](size=2048)  # /aggregates answers, likewise
+    app.state.running_counts = {}  # grid level → aggregates.RunningCounts, for /aggregates' new windows
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     for module in (health, events, aggregates, places, articles):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -251,7 +252,7 @@ def window_cells(
         where += [k.gx >= gx0, k.gx <= gx1, k.gy >= gy0, k.gy <= gy1]
     if event_type is not None:
         where.append(k.event_type == event_type)
-    top = until if until is not None else (None if since is None else dt.date(9999, 12, 30))
+    top = _window_top(since, until)
     high = _cum_at(c.day <= bindparam("top", top, Date) if top else literal(True))
     low = _cum_at(c.day < bindparam("since", since, Date)) if since is not None else literal(0)
     stmt = select(k.gx, k.gy, k.event_type, high.label("high"), low.label("low")).where(*where)
@@ -262,6 +263,69 @@ def window_cells(
         if n > 0:
             out.append(Cell(gx * size - 180.0 + size / 2, gy * size - 90.0 + size / 2, kind, n))
     return out
+
+
+def _window_top(since: dt.date | None, until: dt.date | None) -> dt.date | None:
+    """The last day a window counts: None for no window at all (the undated count too)."""
+    return until if until is not None else (None if since is None else dt.date(9999, 12, 30))
+
+
+@dataclass(frozen=True, slots=True)
+class RunningCounts:
+    """One level's running counts (event_cells) in memory, read at one generation of the events: a new
+    time window then costs two bisections per cell and type, not two SQL index seeks (the slider's
+    uncached steps, bench/api.py). Its size: one day and count per cell, type and day with events."""
+
+    level: int
+    generation: int
+    keys: list[tuple[int, int, str]]  # (gx, gy, event_type)
+    days: list[list[dt.date]]  # per key, ascending
+    cums: list[list[int]]  # per key: its events dated on or before each of its days
+
+    def window(
+        self, *, since: dt.date | None, until: dt.date | None, cells: tuple[int, int, int, int] | None
+    ) -> list[Cell]:
+        """`window_cells`, answered from memory."""
+        top = _window_top(since, until)
+        size = cell_size(self.level)
+        out = []
+        for (gx, gy, kind), days, cums in zip(self.keys, self.days, self.cums, strict=True):
+            if cells is not None and not (cells[0] <= gx <= cells[2] and cells[1] <= gy <= cells[3]):
+                continue
+            high = cums[-1] if top is None else _cum_before(cums, bisect_right(days, top))
+            low = 0 if since is None else _cum_before(cums, bisect_left(days, since))
+            if high > low:
+                out.append(Cell(gx * size - 180.0 + size / 2, gy * size - 90.0 + size / 2, kind, high - low))
+        return out
+
+
+def _cum_before(cums: list[int], end: int) -> int:
+    """The running count of the day before index ``end`` (0 when there is none)."""
+    return cums[end - 1] if end > 0 else 0
+
+
+def running_counts(store: Store, level: int) -> RunningCounts:
+    """The running counts of one level, read in key order."""
+    c = event_cells.c
+    stmt = (
+        select(c.gx, c.gy, c.event_type, c.day, c.cum)
+        .where(c.level == level)
+        .order_by(c.gx, c.gy, c.event_type, c.day)
+    )
+    keys: list[tuple[int, int, str]] = []
+    days: list[list[dt.date]] = []
+    cums: list[list[int]] = []
+    with store.engine.connect() as conn:
+        # the generation first: counts changed since are newer than it says, and get read again
+        seen = generation(conn)
+        for gx, gy, kind, day, cum in conn.execute(stmt):
+            if not keys or keys[-1] != (gx, gy, kind):
+                keys.append((gx, gy, kind))
+                days.append([])
+                cums.append([])
+            days[-1].append(day)
+            cums[-1].append(cum)
+    return RunningCounts(level, seen, keys, days, cums)
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,19 +350,25 @@ def answers_from_running_counts(flt: EventFilter) -> bool:
     return not (flt.type or flt.actor or flt.place or flt.source or flt.modality or flt.q or flt.article_id)
 
 
-def grid(store: Store, flt: EventFilter, *, cell: float) -> Grid:
+def grid(store: Store, flt: EventFilter, *, cell: float, counts: RunningCounts | None = None) -> Grid:
     """Events matching ``flt`` counted per grid cell of ``cell`` degrees and event type.
 
     A cell that meets the bbox is counted whole (so a cell's count never depends on how the view cuts
-    it). Window + bbox filters read the running counts; any other filter counts the events in SQL.
+    it). Window + bbox filters read the running counts (``counts``, that level's in memory, if given);
+    any other filter counts the events in SQL.
     """
     level = level_for(cell)
     cells = _cell_range(flt.bbox, level)
-    with store.engine.connect() as conn:
-        if answers_from_running_counts(flt):
-            found = window_cells(conn, level=level, since=flt.since, until=flt.until, cells=cells)
-        else:
-            found = _counted_cells(conn, flt, level=level, cells=cells)
+    if counts is not None and counts.level != level:
+        raise ValueError(f"running counts of level {counts.level} for cells of level {level}")
+    if counts is not None and answers_from_running_counts(flt):
+        found = counts.window(since=flt.since, until=flt.until, cells=cells)
+    else:
+        with store.engine.connect() as conn:
+            if answers_from_running_counts(flt):
+                found = window_cells(conn, level=level, since=flt.since, until=flt.until, cells=cells)
+            else:
+                found = _counted_cells(conn, flt, level=level, cells=cells)
     found.sort(key=lambda x: (x.lon, x.lat, x.event_type))
     return Grid(cell=cell, cells=found, total=sum(x.count for x in found))
 

@@ -3,7 +3,9 @@
 A map of the whole country over a year covers hundreds of thousands of events; counting them per
 request does not fit a 100 ms budget. ``event_cells`` keeps, per grid level, cell and event type, the
 *running* count of events up to each day that has some (a prefix sum). The count in any time window is
-then two index seeks per cell and type, however long the window: ``cum(until) - cum(since - 1)``.
+then two look-ups per cell and type, however long the window: ``cum(until) - cum(since - 1)``, as
+index seeks (`window_cells`) or, in the API, bisections of a level's counts held in memory
+(`RunningCounts`).
 Saving an article updates the running counts of its events' cells (`record_article`);
 `rebuild` recomputes them all in one SQL statement (migration 7, bulk loads).
 

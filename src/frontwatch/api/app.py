@@ -222,7 +222,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = open_store(settings.db_url)
+        store = open_store(settings.db_url, memory_map=True)
         app.state.store = store
         app.state.ingester = Ingester(store, settings)
         app.state.running_counts_lock = asyncio.Lock()  # made on the loop that serves

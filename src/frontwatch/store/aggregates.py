@@ -363,11 +363,12 @@ def grid(store: Store, flt: EventFilter, *, cell: float, counts: RunningCounts |
     cells = _cell_range(flt.bbox, level)
     if counts is not None and counts.level != level:
         raise ValueError(f"running counts of level {counts.level} for cells of level {level}")
-    if counts is not None and answers_from_running_counts(flt):
+    window_only = answers_from_running_counts(flt)
+    if window_only and counts is not None:
         found = counts.window(since=flt.since, until=flt.until, cells=cells)
     else:
         with store.engine.connect() as conn:
-            if answers_from_running_counts(flt):
+            if window_only:
                 found = window_cells(conn, level=level, since=flt.since, until=flt.until, cells=cells)
             else:
                 found = _counted_cells(conn, flt, level=level, cells=cells)
